@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * config: the one INI file (read with libinih) that cassh-signer and
+ * cassh-admin share. README.md documents every key. Unknown sections
+ * and keys are errors, so that a typo never silently falls back to a
+ * default.
+ */
+#ifndef CASSH_CONFIG_H
+#define CASSH_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct config {
+	/* [signer] */
+	char		*host_key;
+	char		*generic_login;
+	char		*public_login;
+	int		 login_grace_time;	/* seconds */
+	int		 max_auth_tries;
+	/* [ca] */
+	char		*ca_key;
+	/* [registry] */
+	char		*registry_path;
+	unsigned	 node_id;
+	size_t		 map_size;		/* bytes */
+	/* [ldap] */
+	char		*ldap_uri;		/* space-separated */
+	char		*ldap_base;
+	char		*ldap_user_filter;	/* one %s */
+	char		*ldap_bind_dn;		/* "" for anonymous search */
+	char		*ldap_bind_password_file;
+	char		*ldap_admin_group;
+	int		 ldap_timeout;		/* seconds */
+	/* [certificate] */
+	int64_t		 default_expiry;	/* seconds */
+	int64_t		 max_expiry;
+	int64_t		 backdate;
+	unsigned	 min_rsa_bits;
+};
+
+#define CONFIG_DEFAULT_PATH	"/etc/cassh/cassh.conf"
+
+/*
+ * config_load: read path into a new config with defaults for every
+ * key the file leaves out. Returns ERR_OK (and *out, freed with
+ * config_free), or ERR_CONFIG with a line naming the file, line and
+ * problem in err.
+ */
+enum err config_load(const char *path, struct config **out,
+	    char *err, size_t errlen);
+
+/* config_defaults: a new config holding only the defaults. */
+struct config *config_defaults(void);
+
+/* config_free: NULL is allowed. */
+void	config_free(struct config *c);
+
+/*
+ * config_write_skeleton: write a commented config file naming the
+ * given state folder and key paths, mode 0644, refusing to replace an
+ * existing file. Returns ERR_OK, ERR_EXISTS or ERR_CONFIG.
+ */
+enum err config_write_skeleton(const char *path, const struct config *c);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * directory: proving who someone is with the site's LDAP directory.
+ *
+ * Search, then bind: the user's entry is found under the base with the
+ * configured filter (the login escaped by libldap, so that no login can
+ * change the filter), anonymously or as the service account, and the
+ * password is then proved by a simple bind as that entry's DN. A
+ * successful bind is confirmed with a whoami, because a directory that
+ * allows anonymous binds answers success to an empty password. Empty
+ * passwords never reach the directory.
+ *
+ * libldap's own error text is logged here and never returned.
+ */
+#ifndef CASSH_DIRECTORY_H
+#define CASSH_DIRECTORY_H
+
+#include "config.h"
+#include "err.h"
+
+/*
+ * directory_authenticate: check login and password against the
+ * directory. On success, *dn (if not NULL) is the user's DN, a new
+ * string the caller frees.
+ *
+ * Returns ERR_OK; ERR_AUTH for a wrong or empty password, an unknown
+ * login, or a login that matches several entries (all alike, so that
+ * logins cannot be enumerated); ERR_DIRECTORY_DOWN when no server
+ * answers in time or the service account is refused; ERR_NOMEM.
+ */
+enum err directory_authenticate(const struct config *cfg, const char *login,
+	    const char *password, char **dn);
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * log: audit and diagnostics for operators, to syslog (and so to the
+ * journal), never to a descriptor that may be the client's socket.
+ *
+ * An audit line is a list of key=value pairs, one per decision. Values
+ * that came from a client or from LDAP are quoted and escaped, so that
+ * no input can forge a field or a line.
+ */
+#ifndef CASSH_LOG_H
+#define CASSH_LOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * log_open: start logging as ident. With to_stderr set (cassh-admin,
+ * tests), lines also go to stderr.
+ */
+void	log_open(const char *ident, int to_stderr);
+
+/* log_warnx, log_debug: a diagnostic line (never a secret). */
+void	log_warnx(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+void	log_info(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
+
+/* The audit line under construction: fixed size, truncated safely. */
+#define LOG_AUDIT_MAX	2048
+
+struct audit {
+	char	buf[LOG_AUDIT_MAX];
+	size_t	len;
+};
+
+/* audit_begin: start a line with the event name ("event=sign"). */
+void	audit_begin(struct audit *a, const char *event);
+
+/*
+ * audit_str: add key="value" with the value escaped (quotes,
+ * backslashes, control and non-ASCII bytes as \xNN). A NULL value is
+ * written as key=-.
+ */
+void	audit_str(struct audit *a, const char *key, const char *value);
+
+/* audit_u64, audit_i64: add key=number. */
+void	audit_u64(struct audit *a, const char *key, uint64_t v);
+void	audit_i64(struct audit *a, const char *key, int64_t v);
+
+/* audit_end: send the line to syslog at LOG_INFO (or LOG_NOTICE). */
+void	audit_end(struct audit *a);
+
+#endif

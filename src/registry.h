@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * registry: the LMDB database that outlives connections: users, the
+ * serial counter, every issued certificate, and the schema version.
+ *
+ * Many signer processes open it at once; LMDB's single writer lock
+ * serialises their writes, and each operation here is one transaction,
+ * so that a process killed at any moment leaves the registry as it was
+ * before or after that operation, never in between.
+ *
+ * Sub-databases: "meta" (schema version, next serial), "users" (name ->
+ * user record), "logins" (LDAP login -> name), "certs" (serial, 8 bytes
+ * big-endian -> issued record). db/SCHEMA.md has the layout.
+ */
+#ifndef CASSH_REGISTRY_H
+#define CASSH_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "record.h"
+
+#define REGISTRY_SCHEMA_VERSION	1
+#define REGISTRY_DEFAULT_MAP_SIZE	((size_t)1 << 30)	/* 1 GiB */
+
+/* Serials carry the node id in their top 16 bits. */
+#define REGISTRY_SERIAL_NODE_SHIFT	48
+
+struct registry;
+
+enum registry_mode {
+	REGISTRY_READ,		/* open an existing registry */
+	REGISTRY_WRITE,		/* open an existing registry to write */
+	REGISTRY_CREATE,	/* create the folder's files if absent */
+};
+
+/*
+ * registry_open: open the registry in folder path (which must exist).
+ * map_size 0 means REGISTRY_DEFAULT_MAP_SIZE. Returns ERR_OK,
+ * ERR_REGISTRY_MISSING (no folder or no registry in it, unless
+ * creating), ERR_INTERNAL (a schema newer than this binary, corrupt;
+ * logged) or ERR_NOMEM.
+ */
+enum err registry_open(const char *path, enum registry_mode mode,
+	    size_t map_size, struct registry **out);
+
+/* registry_close: NULL is allowed. */
+void	registry_close(struct registry *reg);
+
+/*
+ * registry_user_get / registry_user_by_login: a copy of the record
+ * (freed with user_free). Return ERR_OK, ERR_NOT_FOUND, ERR_INTERNAL
+ * or ERR_REGISTRY_BUSY.
+ */
+enum err registry_user_get(struct registry *reg, const char *name,
+	    struct user **out);
+enum err registry_user_by_login(struct registry *reg, const char *login,
+	    struct user **out);
+
+/*
+ * registry_user_add: store a new user (name and login both unused).
+ * Returns ERR_OK, ERR_EXISTS, ERR_REGISTRY_FULL, ERR_REGISTRY_BUSY,
+ * ERR_INTERNAL.
+ */
+enum err registry_user_add(struct registry *reg, const struct user *u);
+
+/*
+ * registry_user_list: call fn for each user in name order until fn
+ * returns nonzero. The record passed is borrowed for the call.
+ */
+enum err registry_user_list(struct registry *reg,
+	    int (*fn)(void *ctx, const struct user *u), void *ctx);
+
+/*
+ * The signing transaction. Inside one write transaction the registry
+ * reads the user called name afresh, hands out the next serial
+ * (never 0, never twice, node id in the top bits) and calls fn with
+ * both. If fn returns ERR_OK it must have filled rec (its serial is
+ * set already); the registry then stores rec under its serial, records
+ * the serial and rec->valid_before on the user, advances the counter
+ * and commits. If fn fails, or the commit fails, nothing is written
+ * and the error is returned: the caller must then discard whatever fn
+ * produced (never hand out a certificate that is not recorded).
+ *
+ * Returns fn's error, ERR_NOT_REGISTERED (no such user),
+ * ERR_REGISTRY_FULL, ERR_REGISTRY_BUSY, ERR_INTERNAL.
+ */
+typedef enum err (*registry_issue_fn)(void *ctx, const struct user *u,
+	    uint64_t serial, struct issued *rec);
+enum err registry_issue(struct registry *reg, const char *name,
+	    unsigned node_id, registry_issue_fn fn, void *ctx);
+
+/*
+ * registry_issued_get: the issued record of serial (issued_free).
+ * Returns ERR_OK, ERR_NOT_FOUND, ERR_INTERNAL.
+ */
+enum err registry_issued_get(struct registry *reg, uint64_t serial,
+	    struct issued **out);
+
+/*
+ * registry_check: walk every record and index and verify they decode
+ * and agree (each login maps to its user, each serial below the
+ * counter). Returns ERR_OK or ERR_INTERNAL with the first problem
+ * logged and copied into why (may be NULL).
+ */
+enum err registry_check(struct registry *reg, char *why, size_t whylen);
+
+#endif
