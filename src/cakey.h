@@ -27,9 +27,10 @@ enum cakey_alg {
 };
 
 /*
- * cakey_generate: make a new key of kind alg (bits only for RSA) and
- * write it to path as PKCS#8 PEM with mode 0600, refusing to replace
- * an existing file. Returns ERR_OK, ERR_EXISTS, ERR_CA_KEY or ERR_NOMEM.
+ * cakey_generate: make a new key of kind alg (bits only for RSA: 2048
+ * to 16384, 0 for 3072) and write it to path as PKCS#8 PEM with mode
+ * 0600, refusing to replace an existing file. Returns ERR_OK,
+ * ERR_EXISTS, ERR_CA_KEY or ERR_NOMEM.
  */
 enum err cakey_generate(const char *path, enum cakey_alg alg, unsigned bits);
 

@@ -35,8 +35,9 @@ struct cert_request {
  * grants by default (permit-X11-forwarding, permit-agent-forwarding,
  * permit-port-forwarding, permit-pty, permit-user-rc); no critical
  * options. Returns ERR_OK, ERR_USAGE (empty principals, a principal or
- * key id too long or holding a comma or NUL, valid_after not before
- * valid_before), ERR_CA_KEY or ERR_NOMEM.
+ * key id empty, too long or holding a comma or a control byte,
+ * valid_after not before valid_before), ERR_CA_KEY, ERR_INTERNAL (no
+ * random nonce; logged) or ERR_NOMEM.
  */
 enum err cert_build(const struct cert_request *req, const struct cakey *ca,
 	    char **line);

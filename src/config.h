@@ -20,6 +20,7 @@ struct config {
 	char		*public_login;
 	int		 login_grace_time;	/* seconds */
 	int		 max_auth_tries;
+	char		*log_file;		/* "" for syslog only */
 	/* [ca] */
 	char		*ca_key;
 	/* [registry] */

@@ -1,2 +1,548 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * directory: password authentication against the site's LDAP directory,
+ * by search then bind (see directory.h).
+ *
+ * The servers of the configured list are tried in order. On each:
+ * bind as the service account if one is configured, find the one entry
+ * whose filter matches the login, bind as that entry with the password,
+ * and ask the server who we now are. A server that cannot be reached or
+ * does not answer in time is left for the next one; any other answer is
+ * final, so that a refused password is never tried again elsewhere.
+ *
+ * Known shortcomings:
+ * - An ldap:// URI sends the password in clear: there is no StartTLS
+ *   setting yet, so only ldaps:// or ldapi:// keep it private.
+ * - libldap encodes the password into request buffers that it frees
+ *   without wiping; only cassh's own copies are wiped.
+ * - The timeout bounds each operation, not the whole login: a server
+ *   that answers the first request and then hangs can hold a login for
+ *   up to four timeouts before the next server is tried.
+ * - The identity check wants the "dn:" form of the whoami answer that
+ *   OpenLDAP gives; a server answering "u:" (Active Directory) refuses
+ *   every login.
+ */
+#include <sys/types.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <ldap.h>
+
 #include "directory.h"
+#include "log.h"
+
+#define DIR_LOGIN_MAX		64	/* bytes of a login */
+#define DIR_PASSWORD_MAX	1024	/* bytes of a password */
+#define DIR_SIZELIMIT		2	/* enough to tell one entry from more */
+
+/* One authentication: what every step needs, and what it must wipe. */
+struct dir_auth {
+	const struct config	*cfg;
+	const char		*login;
+	const char		*uri;		/* the server being tried */
+	char			*filter;	/* the login escaped into it */
+	struct berval		 userpw;	/* a copy, wiped */
+	struct berval		 svcpw;		/* from the file, wiped */
+	struct timeval		 tv;		/* per operation */
+	int			 ldrc;		/* last libldap result */
+};
+
+/*
+ * A line for operators about a libldap failure: which step, on which
+ * server, for which login, and libldap's own words, which users never
+ * see. The audit builder quotes and escapes what came from the client
+ * or the directory.
+ */
+static void
+dir_log(const struct dir_auth *a, LDAP *ld, const char *step, const char *dn)
+{
+	struct audit line;
+	char *diag = NULL;
+
+	audit_begin(&line, "ldap_error");
+	audit_str(&line, "uri", a->uri);
+	audit_str(&line, "step", step);
+	audit_str(&line, "login", a->login);
+	if (dn != NULL)
+		audit_str(&line, "dn", dn);
+	audit_str(&line, "error", ldap_err2string(a->ldrc));
+	if (ld != NULL && ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE,
+	    &diag) == LDAP_OPT_SUCCESS && diag != NULL && *diag != '\0')
+		audit_str(&line, "detail", diag);
+	ldap_memfree(diag);
+	log_warnx("%s", line.buf);
+}
+
+/* The bind worked but made us someone else: say who, for operators. */
+static void
+dir_log_identity(const struct dir_auth *a, const char *dn,
+    const struct berval *id)
+{
+	struct audit line;
+	char shown[256];
+	size_t n = 0;
+
+	if (id != NULL && id->bv_val != NULL)
+		n = id->bv_len < sizeof(shown) ? id->bv_len : sizeof(shown) - 1;
+	if (n > 0)
+		memcpy(shown, id->bv_val, n);
+	shown[n] = '\0';
+
+	audit_begin(&line, "ldap_error");
+	audit_str(&line, "uri", a->uri);
+	audit_str(&line, "step", "whoami");
+	audit_str(&line, "login", a->login);
+	audit_str(&line, "dn", dn);
+	audit_str(&line, "identity", shown);
+	log_warnx("%s", line.buf);
+}
+
+/* The server did not answer, or said it cannot serve: try the next. */
+static int
+dir_unreachable(int rc)
+{
+	switch (rc) {
+	case LDAP_SERVER_DOWN:
+	case LDAP_CONNECT_ERROR:
+	case LDAP_TIMEOUT:
+	case LDAP_TIMELIMIT_EXCEEDED:
+	case LDAP_BUSY:
+	case LDAP_UNAVAILABLE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Answers to a user's bind that say the password does not open this
+ * account (wrong, absent, locked, or the account may not bind); any
+ * other failure is the directory's, and the user must not be told that
+ * the password was wrong.
+ */
+static int
+dir_refused(int rc)
+{
+	switch (rc) {
+	case LDAP_INVALID_CREDENTIALS:
+	case LDAP_INAPPROPRIATE_AUTH:
+	case LDAP_UNWILLING_TO_PERFORM:
+	case LDAP_CONSTRAINT_VIOLATION:
+	case LDAP_INSUFFICIENT_ACCESS:
+	case LDAP_NO_SUCH_OBJECT:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static enum err
+dir_secret_dup(const char *s, size_t len, struct berval *out)
+{
+	if ((out->bv_val = malloc(len + 1)) == NULL)
+		return ERR_NOMEM;
+	memcpy(out->bv_val, s, len);
+	out->bv_val[len] = '\0';
+	out->bv_len = len;
+	return ERR_OK;
+}
+
+static void
+dir_secret_free(struct berval *bv)
+{
+	if (bv->bv_val != NULL) {
+		explicit_bzero(bv->bv_val, bv->bv_len);
+		free(bv->bv_val);
+	}
+	bv->bv_val = NULL;
+	bv->bv_len = 0;
+}
+
+/*
+ * Bounds and shape, checked before any traffic. An empty password is the
+ * dangerous one: a directory that allows unauthenticated binds answers
+ * success to it, as anonymous.
+ */
+static enum err
+dir_check_input(const char *login, const char *password)
+{
+	size_t i, n;
+
+	if (login == NULL || password == NULL)
+		return ERR_AUTH;
+	n = strnlen(login, DIR_LOGIN_MAX + 1);
+	if (n == 0 || n > DIR_LOGIN_MAX)
+		return ERR_AUTH;
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)login[i] < 0x20 || login[i] == 0x7f)
+			return ERR_AUTH;
+	}
+	n = strnlen(password, DIR_PASSWORD_MAX + 1);
+	if (n == 0 || n > DIR_PASSWORD_MAX)
+		return ERR_AUTH;
+	return ERR_OK;
+}
+
+/*
+ * The configured filter is a template, not a printf format: exactly one
+ * "%s" and no other '%', so that the login lands in exactly one place.
+ * libldap escapes the login, so that "*", "(" or ")" in it can never
+ * widen or reshape the filter.
+ */
+static enum err
+dir_filter(const char *tmpl, const char *login, char **out)
+{
+	char buf[DIR_LOGIN_MAX + 1], *f;
+	const char *pct;
+	struct berval in, esc = { 0, NULL };
+	size_t pre, post;
+	enum err r = ERR_CONFIG;
+
+	if (tmpl == NULL || (pct = strchr(tmpl, '%')) == NULL ||
+	    pct[1] != 's' || strchr(pct + 2, '%') != NULL) {
+		log_warnx("ldap: user_filter needs one %%s and no other %%");
+		return ERR_CONFIG;
+	}
+
+	/* libldap wants a writable berval; the login is at most 64 bytes. */
+	in.bv_len = strlen(login);
+	memcpy(buf, login, in.bv_len + 1);
+	in.bv_val = buf;
+	r = ERR_NOMEM;
+	if (ldap_bv2escaped_filter_value(&in, &esc) != 0)
+		goto out;
+
+	pre = (size_t)(pct - tmpl);
+	post = strlen(pct + 2);
+	if ((f = malloc(pre + esc.bv_len + post + 1)) == NULL)
+		goto out;
+	memcpy(f, tmpl, pre);
+	memcpy(f + pre, esc.bv_val, esc.bv_len);
+	memcpy(f + pre + esc.bv_len, pct + 2, post + 1);
+	*out = f;
+	r = ERR_OK;
+ out:
+	ber_memfree(esc.bv_val);
+	return r;
+}
+
+static int
+dir_has_service(const struct config *cfg)
+{
+	return cfg->ldap_bind_dn != NULL && cfg->ldap_bind_dn[0] != '\0';
+}
+
+/*
+ * The service account's password file, as an operator writes it: the
+ * password and perhaps one newline. Anything else is a configuration
+ * error, found here rather than as a refused bind.
+ */
+static enum err
+dir_read_bindpw(const char *path, struct berval *out)
+{
+	char buf[DIR_PASSWORD_MAX + 2];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+	enum err r = ERR_CONFIG;
+
+	if (path == NULL || *path == '\0') {
+		log_warnx("ldap: bind_dn is set but bind_password_file is not");
+		return ERR_CONFIG;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		log_warnx("ldap: %s: %s", path, strerror(errno));
+		return ERR_CONFIG;
+	}
+	while (len < sizeof(buf)) {
+		if ((n = read(fd, buf + len, sizeof(buf) - len)) == 0)
+			break;
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			log_warnx("ldap: %s: %s", path, strerror(errno));
+			goto out;
+		}
+		len += (size_t)n;
+	}
+
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len == 0 || len > DIR_PASSWORD_MAX || memchr(buf, '\0', len)) {
+		log_warnx("ldap: %s: want one line of 1 to %d bytes", path,
+		    DIR_PASSWORD_MAX);
+		goto out;
+	}
+	r = dir_secret_dup(buf, len, out);
+ out:
+	explicit_bzero(buf, sizeof(buf));
+	close(fd);
+	return r;
+}
+
+/* Everything that needs no server: settings, filter, secrets. */
+static enum err
+dir_prepare(struct dir_auth *a, const char *password)
+{
+	const struct config *cfg = a->cfg;
+	enum err r;
+
+	if (cfg->ldap_uri == NULL || cfg->ldap_base == NULL ||
+	    cfg->ldap_timeout <= 0) {
+		log_warnx("ldap: uri, base and a positive timeout are needed");
+		return ERR_CONFIG;
+	}
+	a->tv.tv_sec = cfg->ldap_timeout;
+	a->tv.tv_usec = 0;
+
+	if ((r = dir_filter(cfg->ldap_user_filter, a->login,
+	    &a->filter)) != ERR_OK)
+		return r;
+	if ((r = dir_secret_dup(password, strlen(password),
+	    &a->userpw)) != ERR_OK)
+		return r;
+	if (dir_has_service(cfg))
+		r = dir_read_bindpw(cfg->ldap_bind_password_file, &a->svcpw);
+	return r;
+}
+
+/* A handle for one URI. Nothing is sent until the first operation. */
+static enum err
+dir_open(struct dir_auth *a, LDAP **out)
+{
+	LDAP *ld = NULL;
+	int version = LDAP_VERSION3;
+
+	if ((a->ldrc = ldap_initialize(&ld, a->uri)) != LDAP_SUCCESS) {
+		dir_log(a, NULL, "initialize", NULL);
+		return a->ldrc == LDAP_NO_MEMORY ? ERR_NOMEM : ERR_CONFIG;
+	}
+
+	/*
+	 * No referrals: chasing one would send the password to a server
+	 * that is not in the configuration.
+	 */
+	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) !=
+	    LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &a->tv) !=
+	    LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &a->tv) !=
+	    LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) !=
+	    LDAP_OPT_SUCCESS) {
+		log_warnx("ldap: uri=%s: cannot set options", a->uri);
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return ERR_INTERNAL;
+	}
+	*out = ld;
+	return ERR_OK;
+}
+
+/*
+ * A refused service account stops every login until an operator acts,
+ * so it reads as the directory being down, never as a wrong password.
+ */
+static enum err
+dir_bind_service(struct dir_auth *a, LDAP *ld)
+{
+	if (!dir_has_service(a->cfg))
+		return ERR_OK;
+	a->ldrc = ldap_sasl_bind_s(ld, a->cfg->ldap_bind_dn,
+	    LDAP_SASL_SIMPLE, &a->svcpw, NULL, NULL, NULL);
+	if (a->ldrc == LDAP_SUCCESS)
+		return ERR_OK;
+	dir_log(a, ld, "service_bind", a->cfg->ldap_bind_dn);
+	return ERR_DIRECTORY_DOWN;
+}
+
+/* The search's outcome, before its entries are looked at. */
+static enum err
+dir_search_result(struct dir_auth *a, LDAP *ld)
+{
+	switch (a->ldrc) {
+	case LDAP_SUCCESS:
+		return ERR_OK;
+	case LDAP_SIZELIMIT_EXCEEDED:
+		/* Several entries: no way to tell whose password it is. */
+		log_info("ldap: uri=%s: user_filter matches several entries",
+		    a->uri);
+		return ERR_AUTH;
+	case LDAP_NO_SUCH_OBJECT:
+		/* The base is absent, or hidden from an anonymous search. */
+		dir_log(a, ld, "search", a->cfg->ldap_base);
+		return ERR_AUTH;
+	case LDAP_FILTER_ERROR:
+		dir_log(a, ld, "search", NULL);
+		return ERR_CONFIG;
+	default:
+		dir_log(a, ld, "search", NULL);
+		return ERR_DIRECTORY_DOWN;
+	}
+}
+
+/* The DN of the one entry the filter matches; *dn is the caller's. */
+static enum err
+dir_find(struct dir_auth *a, LDAP *ld, char **dn)
+{
+	char noattrs[] = LDAP_NO_ATTRS;
+	char *attrs[] = { noattrs, NULL };
+	LDAPMessage *res = NULL;
+	char *found = NULL;
+	int n;
+	enum err r;
+
+	a->ldrc = ldap_search_ext_s(ld, a->cfg->ldap_base, LDAP_SCOPE_SUBTREE,
+	    a->filter, attrs, 0, NULL, NULL, &a->tv, DIR_SIZELIMIT, &res);
+	if ((r = dir_search_result(a, ld)) != ERR_OK)
+		goto out;
+
+	r = ERR_AUTH;
+	if ((n = ldap_count_entries(ld, res)) != 1) {
+		if (n > 1)
+			log_info("ldap: uri=%s: user_filter matches several "
+			    "entries", a->uri);
+		goto out;
+	}
+	r = ERR_DIRECTORY_DOWN;
+	if ((found = ldap_get_dn(ld, ldap_first_entry(ld, res))) == NULL) {
+		a->ldrc = LDAP_DECODING_ERROR;
+		dir_log(a, ld, "search", NULL);
+		goto out;
+	}
+
+	/* An empty DN would bind as anonymous. */
+	r = ERR_AUTH;
+	if (*found == '\0')
+		goto out;
+	r = ERR_NOMEM;
+	if ((*dn = strdup(found)) != NULL)
+		r = ERR_OK;
+ out:
+	ldap_memfree(found);
+	ldap_msgfree(res);
+	return r;
+}
+
+static enum err
+dir_bind_user(struct dir_auth *a, LDAP *ld, const char *dn)
+{
+	a->ldrc = ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &a->userpw,
+	    NULL, NULL, NULL);
+	if (a->ldrc == LDAP_SUCCESS)
+		return ERR_OK;
+	dir_log(a, ld, "bind", dn);
+	return dir_refused(a->ldrc) ? ERR_AUTH : ERR_DIRECTORY_DOWN;
+}
+
+/*
+ * A bind that "succeeds" may have made us anonymous (an unauthenticated
+ * bind on a lenient directory): only an identity equal to the entry's
+ * DN proves the password. DNs compare without regard to case, as the
+ * server may answer with its normalised form.
+ */
+static enum err
+dir_whoami(struct dir_auth *a, LDAP *ld, const char *dn)
+{
+	struct berval *id = NULL;
+	size_t n = strlen(dn);
+	enum err r = ERR_DIRECTORY_DOWN;
+
+	a->ldrc = ldap_whoami_s(ld, &id, NULL, NULL);
+	if (a->ldrc != LDAP_SUCCESS) {
+		dir_log(a, ld, "whoami", dn);
+		goto out;
+	}
+	r = ERR_OK;
+	if (id != NULL && id->bv_len == n + 3 &&
+	    strncasecmp(id->bv_val, "dn:", 3) == 0 &&
+	    strncasecmp(id->bv_val + 3, dn, n) == 0)
+		goto out;
+
+	r = ERR_AUTH;
+	dir_log_identity(a, dn, id);
+ out:
+	ber_bvfree(id);
+	return r;
+}
+
+/* The whole dialogue with one server. */
+static enum err
+dir_try(struct dir_auth *a, char **dn)
+{
+	LDAP *ld = NULL;
+	char *found = NULL;
+	enum err r;
+
+	if ((r = dir_open(a, &ld)) != ERR_OK)
+		goto out;
+	if ((r = dir_bind_service(a, ld)) != ERR_OK)
+		goto out;
+	if ((r = dir_find(a, ld, &found)) != ERR_OK)
+		goto out;
+	if ((r = dir_bind_user(a, ld, found)) != ERR_OK)
+		goto out;
+	if ((r = dir_whoami(a, ld, found)) != ERR_OK)
+		goto out;
+	if (dn != NULL) {
+		*dn = found;
+		found = NULL;
+	}
+ out:
+	free(found);
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	return r;
+}
+
+/* Each URI in turn, until one gives an answer that is not silence. */
+static enum err
+dir_each_server(struct dir_auth *a, char **dn)
+{
+	char *list, *uri, *last;
+	enum err r = ERR_CONFIG;
+
+	if ((list = strdup(a->cfg->ldap_uri)) == NULL)
+		return ERR_NOMEM;
+	for (uri = strtok_r(list, " \t", &last); uri != NULL;
+	    uri = strtok_r(NULL, " \t", &last)) {
+		a->uri = uri;
+		a->ldrc = LDAP_SUCCESS;
+		r = dir_try(a, dn);
+		if (r != ERR_DIRECTORY_DOWN || !dir_unreachable(a->ldrc))
+			break;
+	}
+	if (uri == NULL && r == ERR_CONFIG)
+		log_warnx("ldap: uri is empty");
+	a->uri = NULL;
+	free(list);
+	return r;
+}
+
+enum err
+directory_authenticate(const struct config *cfg, const char *login,
+    const char *password, char **dn)
+{
+	struct dir_auth a;
+	enum err r;
+
+	if ((r = dir_check_input(login, password)) != ERR_OK)
+		return r;
+
+	memset(&a, 0, sizeof(a));
+	a.cfg = cfg;
+	a.login = login;
+	if ((r = dir_prepare(&a, password)) != ERR_OK)
+		goto out;
+	r = dir_each_server(&a, dn);
+ out:
+	free(a.filter);
+	dir_secret_free(&a.userpw);
+	dir_secret_free(&a.svcpw);
+	return r;
+}

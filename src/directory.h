@@ -26,7 +26,12 @@
  * Returns ERR_OK; ERR_AUTH for a wrong or empty password, an unknown
  * login, or a login that matches several entries (all alike, so that
  * logins cannot be enumerated); ERR_DIRECTORY_DOWN when no server
- * answers in time or the service account is refused; ERR_NOMEM.
+ * answers in time or the service account is refused; ERR_CONFIG for a
+ * user_filter without exactly one %s (and no other %), a bad URI, or an
+ * unreadable bind_password_file; ERR_NOMEM; ERR_INTERNAL. Logins over 64
+ * bytes or with control characters, and empty passwords, are ERR_AUTH
+ * before any traffic. Servers are tried in the order of cfg->ldap_uri,
+ * the next one only when the one before did not answer in time.
  */
 enum err directory_authenticate(const struct config *cfg, const char *login,
 	    const char *password, char **dn);

@@ -1,2 +1,175 @@
 /* SPDX-License-Identifier: ISC */
+/*
+ * log: syslog output for operators. The signer's descriptors 0, 1 and
+ * 2 may be the client's socket, so nothing here writes to them unless
+ * the program asked for it (cassh-admin, tests).
+ */
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "log.h"
+
+static int log_stderr;
+static FILE *log_file;
+static const char *log_ident = "cassh";
+
+int
+log_open(const char *ident, int to_stderr, const char *file)
+{
+	int fd;
+
+	log_ident = ident;
+	log_stderr = to_stderr;
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
+	if (file == NULL || *file == '\0')
+		return 0;
+	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1 || (log_file = fdopen(fd, "a")) == NULL) {
+		if (fd != -1)
+			close(fd);
+		syslog(LOG_WARNING, "cannot open log file %s", file);
+		return -1;
+	}
+	setvbuf(log_file, NULL, _IOLBF, 0);
+	return 0;
+}
+
+/* One line to the log file, whole, with the time and the process. */
+static void
+log_to_file(const char *line)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now;
+
+	if (log_file == NULL)
+		return;
+	now = time(NULL);
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(log_file, "%s %s[%ld]: %s\n", stamp, log_ident,
+	    (long)getpid(), line);
+}
+
+static void
+log_vemit(int prio, const char *fmt, va_list ap)
+{
+	char line[LOG_AUDIT_MAX];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	syslog(prio, "%s", line);
+	log_to_file(line);
+	if (log_stderr)
+		fprintf(stderr, "%s: %s\n", log_ident, line);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+/* Append raw text, keeping room for the NUL; excess is dropped. */
+static void
+audit_raw(struct audit *a, const char *s, size_t n)
+{
+	size_t room = sizeof(a->buf) - 1 - a->len;
+
+	if (n > room)
+		n = room;
+	memcpy(a->buf + a->len, s, n);
+	a->len += n;
+	a->buf[a->len] = '\0';
+}
+
+static void
+audit_key(struct audit *a, const char *key)
+{
+	if (a->len > 0)
+		audit_raw(a, " ", 1);
+	audit_raw(a, key, strlen(key));
+	audit_raw(a, "=", 1);
+}
+
+void
+audit_begin(struct audit *a, const char *event)
+{
+	a->len = 0;
+	a->buf[0] = '\0';
+	audit_key(a, "event");
+	audit_raw(a, event, strlen(event));
+}
+
+/*
+ * Values from clients and from LDAP are quoted, and every byte that
+ * could end the line, close the quotes or confuse a terminal is
+ * written as \xNN, so one input can never look like two fields.
+ */
+void
+audit_str(struct audit *a, const char *key, const char *value)
+{
+	const unsigned char *p;
+	char esc[5];
+
+	audit_key(a, key);
+	if (value == NULL) {
+		audit_raw(a, "-", 1);
+		return;
+	}
+	audit_raw(a, "\"", 1);
+	for (p = (const unsigned char *)value; *p != '\0'; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\') {
+			snprintf(esc, sizeof(esc), "\\x%02x", *p);
+			audit_raw(a, esc, 4);
+		} else
+			audit_raw(a, (const char *)p, 1);
+	}
+	audit_raw(a, "\"", 1);
+}
+
+void
+audit_u64(struct audit *a, const char *key, uint64_t v)
+{
+	char num[24];
+
+	audit_key(a, key);
+	snprintf(num, sizeof(num), "%" PRIu64, v);
+	audit_raw(a, num, strlen(num));
+}
+
+void
+audit_i64(struct audit *a, const char *key, int64_t v)
+{
+	char num[24];
+
+	audit_key(a, key);
+	snprintf(num, sizeof(num), "%" PRId64, v);
+	audit_raw(a, num, strlen(num));
+}
+
+void
+audit_end(struct audit *a)
+{
+	syslog(LOG_NOTICE, "%s", a->buf);
+	log_to_file(a->buf);
+}

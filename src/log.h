@@ -14,10 +14,14 @@
 #include <stdint.h>
 
 /*
- * log_open: start logging as ident. With to_stderr set (cassh-admin,
- * tests), lines also go to stderr.
+ * log_open: start logging as ident to syslog. With to_stderr set
+ * (cassh-admin), diagnostics also go to stderr. With file not NULL,
+ * every line is also appended to that file (hosts without a syslog
+ * daemon, tests); it is opened here, after the signer has moved its
+ * socket away from descriptors 0 to 2. Returns 0, or -1 if the file
+ * cannot be opened (logging goes on to syslog).
  */
-void	log_open(const char *ident, int to_stderr);
+int	log_open(const char *ident, int to_stderr, const char *file);
 
 /* log_warnx, log_debug: a diagnostic line (never a secret). */
 void	log_warnx(const char *fmt, ...)

@@ -70,7 +70,12 @@ void	issued_free(struct issued *c);
 
 /*
  * user_encode / issued_encode: the value stored in LMDB, a new buffer
- * the caller frees. Returns ERR_OK or ERR_NOMEM.
+ * the caller frees. Returns ERR_OK, ERR_NOMEM, or ERR_INTERNAL (logged)
+ * for a record that decoding would refuse: a bad name, login,
+ * principal or fingerprint, a control byte in realname or key_id, no
+ * principal, a count above its RECORD_MAX_*, two keys with one
+ * fingerprint, a state out of range, expiry not positive, valid_after
+ * not before valid_before, serial 0.
  * user_decode / issued_decode: parse a stored value into a new record.
  * Returns ERR_OK, ERR_INTERNAL (corrupt or unknown version; logged) or
  * ERR_NOMEM.

@@ -39,8 +39,11 @@ enum registry_mode {
  * registry_open: open the registry in folder path (which must exist).
  * map_size 0 means REGISTRY_DEFAULT_MAP_SIZE. Returns ERR_OK,
  * ERR_REGISTRY_MISSING (no folder or no registry in it, unless
- * creating), ERR_INTERNAL (a schema newer than this binary, corrupt;
- * logged) or ERR_NOMEM.
+ * creating; or the files cannot be opened as asked: permissions, a
+ * read-only file system; logged), ERR_INTERNAL (a schema newer than
+ * this binary, corrupt; logged) or ERR_NOMEM. A write that later meets
+ * such a permission or read-only problem also returns
+ * ERR_REGISTRY_MISSING, logged.
  */
 enum err registry_open(const char *path, enum registry_mode mode,
 	    size_t map_size, struct registry **out);
@@ -50,8 +53,9 @@ void	registry_close(struct registry *reg);
 
 /*
  * registry_user_get / registry_user_by_login: a copy of the record
- * (freed with user_free). Return ERR_OK, ERR_NOT_FOUND, ERR_INTERNAL
- * or ERR_REGISTRY_BUSY.
+ * (freed with user_free). Logins match without regard to ASCII case,
+ * as LDAP matches uid; names match exactly. Return ERR_OK,
+ * ERR_NOT_FOUND, ERR_INTERNAL or ERR_REGISTRY_BUSY.
  */
 enum err registry_user_get(struct registry *reg, const char *name,
 	    struct user **out);
@@ -59,9 +63,10 @@ enum err registry_user_by_login(struct registry *reg, const char *login,
 	    struct user **out);
 
 /*
- * registry_user_add: store a new user (name and login both unused).
- * Returns ERR_OK, ERR_EXISTS, ERR_REGISTRY_FULL, ERR_REGISTRY_BUSY,
- * ERR_INTERNAL.
+ * registry_user_add: store a new user (name and login both unused;
+ * logins compared without regard to ASCII case). Returns ERR_OK,
+ * ERR_EXISTS, ERR_REGISTRY_FULL, ERR_REGISTRY_BUSY, ERR_INTERNAL (also
+ * for a record user_encode refuses).
  */
 enum err registry_user_add(struct registry *reg, const struct user *u);
 
@@ -82,9 +87,14 @@ enum err registry_user_list(struct registry *reg,
  * and commits. If fn fails, or the commit fails, nothing is written
  * and the error is returned: the caller must then discard whatever fn
  * produced (never hand out a certificate that is not recorded).
+ * rec->name must be the user's name. rec and what fn allocated in it
+ * belong to the registry, which frees them with issued_free. fn runs
+ * while the registry's writer lock is held: it must be quick and must
+ * not call the registry.
  *
  * Returns fn's error, ERR_NOT_REGISTERED (no such user),
- * ERR_REGISTRY_FULL, ERR_REGISTRY_BUSY, ERR_INTERNAL.
+ * ERR_REGISTRY_FULL (also when the node's 2^48 serials are used up),
+ * ERR_REGISTRY_BUSY, ERR_INTERNAL (also for node_id above 65535).
  */
 typedef enum err (*registry_issue_fn)(void *ctx, const struct user *u,
 	    uint64_t serial, struct issued *rec);
@@ -102,7 +112,8 @@ enum err registry_issued_get(struct registry *reg, uint64_t serial,
  * registry_check: walk every record and index and verify they decode
  * and agree (each login maps to its user, each serial below the
  * counter). Returns ERR_OK or ERR_INTERNAL with the first problem
- * logged and copied into why (may be NULL).
+ * logged and copied into why (may be NULL); ERR_REGISTRY_BUSY if it
+ * cannot start reading.
  */
 enum err registry_check(struct registry *reg, char *why, size_t whylen);
 

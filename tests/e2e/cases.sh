@@ -1,0 +1,286 @@
+# SPDX-License-Identifier: ISC
+# End-to-end cases: each function is one behaviour, run in a world of
+# its own (tests/lib/fixture.sh) with the real slapd, cassh-signer under
+# systemd-socket-activate, ssh, ssh-keygen and sshd.
+
+# Sign alice's key as alice; leaves the certificate in $WORK/out and
+# the exit status in $rc.
+sign_as() {
+	local login=$1 password=$2 key=$3
+	rc=0
+	cassh_ssh "$login" "$password" sign <"$WORK/$key.pub" \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+}
+
+# The certificate as ssh-keygen reads it (which also checks the
+# signature).
+keygen_read() {
+	ssh-keygen -L -f "$1" 2>&1 || fail "ssh-keygen cannot read $1"
+}
+
+# A refusal: non-zero exit, nothing on stdout, one line saying why.
+assert_refused() {
+	local want_rc=$1 want_msg=$2
+	[ "$rc" -ne 0 ] || fail "expected a refusal, got exit 0"
+	[ -z "$want_rc" ] || assert_eq "$rc" "$want_rc" "exit status"
+	assert_empty_file "$WORK/out"
+	assert_contains "$(cat "$WORK/err")" "$want_msg" "stderr"
+}
+
+case_sign_returns_certificate_that_ssh_keygen_reads() {
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
+	local line
+	line=$(cat "$WORK/out")
+	assert_contains "$line" "ssh-ed25519-cert-v01@openssh.com " "cert"
+	assert_eq "$(wc -l <"$WORK/out")" 1 "lines of output"
+	cp "$WORK/out" "$WORK/alice_key-cert.pub"
+	local l
+	l=$(keygen_read "$WORK/alice_key-cert.pub")
+	assert_contains "$l" "Type: ssh-ed25519-cert-v01@openssh.com user"
+	assert_contains "$l" "Serial: 1"
+	assert_contains "$l" 'Key ID: "alice/1"'
+	assert_contains "$l" "$FIXTURE_UNIX_USER"
+	assert_contains "$l" "alice-ops"
+	assert_contains "$l" "permit-pty"
+	assert_contains "$l" "Critical Options: (none)"
+	# The validity starts a few minutes back and lasts one day.
+	local from to now
+	from=$(sed -n 's/.*Valid: from \([^ ]*\) to \([^ ]*\).*/\1/p' <<<"$l")
+	to=$(sed -n 's/.*Valid: from \([^ ]*\) to \([^ ]*\).*/\2/p' <<<"$l")
+	now=$(date +%s)
+	from=$(date -d "$from" +%s)
+	to=$(date -d "$to" +%s)
+	[ $((now - from)) -ge 240 ] && [ $((now - from)) -le 400 ] ||
+	    fail "valid_after is $((now - from)) s back, not ~300"
+	[ $((to - now)) -ge 86000 ] && [ $((to - now)) -le 86400 ] ||
+	    fail "valid_before is $((to - now)) s ahead, not ~86400"
+	# The same key was signed.
+	assert_eq "$(ssh-keygen -l -f "$WORK/alice_key-cert.pub" |
+	    cut -d' ' -f2)" "$(ssh-keygen -l -f "$WORK/alice_key.pub" |
+	    cut -d' ' -f2)" "fingerprint"
+	grep -q 'event=sign .*result="ok"' "$WORK/audit.log" ||
+	grep -q 'event=sign .*result=ok' "$WORK/audit.log" ||
+	    fail "no audit line for the signing"
+}
+
+case_sign_with_generic_login_asks_for_the_login() {
+	CASSH_AS=alice sign_as cassh "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
+	assert_contains "$(keygen_read "$WORK/out")" 'Key ID: "alice/1"'
+}
+
+case_signer_sign_is_a_synonym() {
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" signer sign \
+	    <"$WORK/alice_key.pub" >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
+	keygen_read "$WORK/out" >/dev/null
+}
+
+case_two_signings_get_two_serials() {
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "first signing"
+	local a b
+	a=$(keygen_read "$WORK/out" | sed -n 's/.*Serial: //p')
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "second signing"
+	b=$(keygen_read "$WORK/out" | sed -n 's/.*Serial: //p')
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] ||
+	    fail "serials '$a' and '$b' should differ"
+}
+
+# Register carol (in LDAP, not in the registry) with a key of the type
+# under test, and sign it.
+sign_key_type() {
+	local want=$1
+	shift
+	fixture_key carol_key "$@"
+	fixture_user carol carol active "$WORK/carol_key.pub" carol ||
+	    fail "cannot register a $want key"
+	sign_as carol "$SLAPD_CAROL_PW" carol_key
+	assert_eq "$rc" 0 "signing a $want key ($(cat "$WORK/err"))"
+	assert_contains "$(keygen_read "$WORK/out")" \
+	    "Type: $want-cert-v01@openssh.com user"
+}
+
+case_sign_accepts_ecdsa_p256_key() {
+	sign_key_type ecdsa-sha2-nistp256 -t ecdsa -b 256
+}
+
+case_sign_accepts_ecdsa_p384_key() {
+	sign_key_type ecdsa-sha2-nistp384 -t ecdsa -b 384
+}
+
+case_sign_accepts_ecdsa_p521_key() {
+	sign_key_type ecdsa-sha2-nistp521 -t ecdsa -b 521
+}
+
+case_sign_accepts_rsa_3072_key() {
+	sign_key_type ssh-rsa -t rsa -b 3072
+}
+
+setup_sign_accepts_rsa_2048_key_when_minimum_lowered() {
+	FIXTURE_MIN_RSA_BITS=2048
+}
+
+case_sign_accepts_rsa_2048_key_when_minimum_lowered() {
+	sign_key_type ssh-rsa -t rsa -b 2048
+}
+
+case_sign_refuses_rsa_2048_key_by_default() {
+	fixture_key carol_key -t rsa -b 2048
+	# The registry refuses it too, so sign a registered user's request
+	# with it: the key policy is checked before anything else.
+	sign_as alice "$SLAPD_ALICE_PW" carol_key
+	assert_refused 65 "too short"
+}
+
+case_sign_refuses_wrong_password() {
+	sign_as alice "not-the-password" alice_key
+	assert_refused "" ""
+	assert_eq "$rc" 255 "ssh exit status"
+}
+
+case_sign_refuses_empty_password() {
+	sign_as alice "" alice_key
+	assert_refused "" ""
+	assert_eq "$rc" 255 "ssh exit status"
+}
+
+case_sign_refuses_unknown_ldap_user() {
+	sign_as nosuchuser "whatever" alice_key
+	assert_refused "" ""
+	assert_eq "$rc" 255 "ssh exit status"
+}
+
+case_sign_refuses_user_not_in_registry() {
+	sign_as carol "$SLAPD_CAROL_PW" alice_key
+	assert_refused 77 "not registered"
+}
+
+case_sign_refuses_pending_user() {
+	sign_as bob "$SLAPD_BOB_PW" bob_key
+	assert_refused 77 "pending"
+}
+
+case_sign_refuses_key_that_is_not_registered() {
+	sign_as dave "$SLAPD_DAVE_PW" dave_other_key
+	assert_refused 77 "not your registered key"
+}
+
+case_sign_refuses_another_users_key() {
+	sign_as dave "$SLAPD_DAVE_PW" alice_key
+	assert_refused 77 "not your registered key"
+}
+
+case_sign_refuses_garbage_on_stdin() {
+	rc=0
+	head -c 3000 /dev/urandom | cassh_ssh alice "$SLAPD_ALICE_PW" sign \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 65 "not one valid OpenSSH public key line"
+}
+
+case_sign_refuses_empty_stdin() {
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" sign </dev/null \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 65 "no public key on standard input"
+}
+
+case_sign_refuses_oversized_stdin() {
+	rc=0
+	{ cat "$WORK/alice_key.pub"; head -c 40000 /dev/zero | tr '\0' x; } |
+	    cassh_ssh alice "$SLAPD_ALICE_PW" sign \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 65 "too long"
+}
+
+case_sign_refuses_private_key() {
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" sign <"$WORK/alice_key" \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 65 "private key"
+}
+
+case_unknown_command_is_a_usage_error() {
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" frobnicate </dev/null \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 64 "unknown command"
+}
+
+case_status_prints_the_record_as_json() {
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "signing"
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" status </dev/null \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq "$rc" 0 "status exit ($(cat "$WORK/err"))"
+	jq -e '
+	    .name == "alice" and .state == "ACTIVE" and
+	    .principals == ["cassht1", "alice-ops"] and .expiry == "+1d" and
+	    .keys[0].type == "ssh-ed25519" and
+	    (.keys[0].fingerprint | startswith("SHA256:")) and
+	    .last_certificate.serial == 1 and
+	    .last_certificate.seconds_left > 86000 and
+	    .last_certificate.seconds_left <= 86400' "$WORK/out" >/dev/null ||
+	    fail "status JSON: $(cat "$WORK/out")"
+}
+
+case_ca_prints_the_ca_key_to_the_public_login() {
+	rc=0
+	ssh_public ca >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
+	assert_eq "$(cut -d' ' -f1,2 "$WORK/out")" \
+	    "$("$ADMIN" -c "$WORK/cassh.conf" ca | cut -d' ' -f1,2)" "CA key"
+	ssh-keygen -l -f "$WORK/out" >/dev/null || fail "not a public key"
+}
+
+case_public_login_cannot_sign() {
+	rc=0
+	ssh_public sign <"$WORK/alice_key.pub" >"$WORK/out" 2>"$WORK/err" ||
+	    rc=$?
+	assert_refused 77 "not permitted"
+}
+
+case_shell_and_pty_are_refused() {
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" </dev/null >"$WORK/out" \
+	    2>"$WORK/err" || rc=$?
+	[ "$rc" -ne 0 ] || fail "a shell request succeeded"
+	assert_empty_file "$WORK/out"
+}
+
+case_sshd_accepts_certificate_for_listed_principal() {
+	fixture_start_sshd
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "signing"
+	cp "$WORK/out" "$WORK/alice_key-cert.pub"
+	local who
+	who=$(sshd_login "$FIXTURE_UNIX_USER" alice_key 2>"$WORK/err") ||
+	    fail "sshd refused the certificate: $(cat "$WORK/err")"
+	assert_eq "$who" "$FIXTURE_UNIX_USER" "logged in as"
+}
+
+case_sshd_refuses_certificate_for_other_principal() {
+	fixture_start_sshd
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "signing"
+	cp "$WORK/out" "$WORK/alice_key-cert.pub"
+	if sshd_login "$FIXTURE_OTHER_UNIX_USER" alice_key \
+	    >"$WORK/who" 2>"$WORK/err"; then
+		fail "sshd accepted a principal the certificate lacks"
+	fi
+	assert_empty_file "$WORK/who"
+}
+
+setup_inetd_mode_signs() {
+	FIXTURE_SIGNER_MODE=inetd
+}
+
+case_inetd_mode_signs() {
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
+	keygen_read "$WORK/out" >/dev/null
+}

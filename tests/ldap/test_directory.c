@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_directory: directory_authenticate against real slapd servers,
+ * no mocks.
+ *
+ * run-test-directory.sh starts the servers with tests/lib/slapd.sh and
+ * names them in the environment:
+ *	SLAPD_URI		the strict directory
+ *	SLAPD_ANON_URI		one that lets a DN with an empty password
+ *				bind as anonymous
+ *	SLAPD_PRIVATE_URI	one that only a bound identity can search
+ *	SLAPD_HUNG_URI		one stopped with SIGSTOP: the kernel accepts
+ *				connections, nothing ever answers
+ * and the content they hold (SLAPD_BASE, passwords, the service
+ * account). A "dead" server is a port bound here and never listened on,
+ * so that connections to it are refused and no one else can take it.
+ *
+ * Each case starts from config_defaults() and changes only what it is
+ * about.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <ldap.h>
+
+#include "config.h"
+#include "directory.h"
+#include "log.h"
+
+#define URI_MAX		512
+
+static int	dead_fd = -1;
+static char	dead_uri[64];
+static char *
+env(const char *name)
+{
+	char *v = getenv(name);
+
+	if (v == NULL || *v == '\0')
+		fail_msg("%s is not set: run through run-test-directory.sh",
+		    name);
+	return v;
+}
+
+static void
+cfg_set(char **field, const char *value)
+{
+	free(*field);
+	if ((*field = strdup(value)) == NULL)
+		fail_msg("out of memory");
+}
+
+/*
+ * The defaults ((uid=%s), anonymous search) pointed at uri and at the
+ * people of the test directory, with a short timeout.
+ */
+static struct config *
+cfg_new(const char *uri)
+{
+	struct config *c;
+	char base[256];
+
+	if ((c = config_defaults()) == NULL)
+		fail_msg("out of memory");
+	snprintf(base, sizeof(base), "ou=people,%s", env("SLAPD_BASE"));
+	cfg_set(&c->ldap_uri, uri);
+	cfg_set(&c->ldap_base, base);
+	c->ldap_timeout = 2;
+	return c;
+}
+
+/* The same, searching as the service account. */
+static struct config *
+cfg_new_service(const char *uri, const char *pwfile)
+{
+	struct config *c = cfg_new(uri);
+
+	cfg_set(&c->ldap_bind_dn, env("SLAPD_SERVICE_DN"));
+	cfg_set(&c->ldap_bind_password_file, pwfile);
+	return c;
+}
+
+static void
+user_dn(char *buf, size_t len, const char *rdn)
+{
+	int n;
+
+	n = snprintf(buf, len, "%s,ou=people,%s", rdn, env("SLAPD_BASE"));
+	assert_true(n > 0 && (size_t)n < len);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+accepts_right_password_and_returns_dn(void **state)
+{
+	struct config *c;
+	char want[256], *dn = NULL;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, "alice",
+	    env("SLAPD_ALICE_PW"), &dn), ERR_OK);
+	user_dn(want, sizeof(want), "uid=alice");
+	assert_non_null(dn);
+	assert_string_equal(dn, want);
+	free(dn);
+	config_free(c);
+}
+
+static void
+accepts_null_dn_pointer(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, "bob",
+	    env("SLAPD_BOB_PW"), NULL), ERR_OK);
+	config_free(c);
+}
+
+static void
+refuses_wrong_password_and_leaves_dn_alone(void **state)
+{
+	struct config *c;
+	char sentinel[] = "untouched", *dn = sentinel;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, "bob",
+	    env("SLAPD_ALICE_PW"), &dn), ERR_AUTH);
+	assert_ptr_equal(dn, sentinel);
+	config_free(c);
+}
+
+static void
+refuses_empty_password(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, "alice", "", NULL),
+	    ERR_AUTH);
+	config_free(c);
+}
+
+/*
+ * The fixture really is the pitfall: a DN with an empty password binds
+ * (as anonymous) and libldap reports success. Otherwise the next test
+ * would prove nothing.
+ */
+static void
+anon_fixture_binds_a_dn_with_an_empty_password(void **state)
+{
+	LDAP *ld = NULL;
+	struct berval empty = { 0, NULL };
+	char dn[256];
+	int version = LDAP_VERSION3;
+
+	user_dn(dn, sizeof(dn), "uid=alice");
+	assert_int_equal(ldap_initialize(&ld, env("SLAPD_ANON_URI")),
+	    LDAP_SUCCESS);
+	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+	assert_int_equal(ldap_sasl_bind_s(ld, dn, LDAP_SASL_SIMPLE, &empty,
+	    NULL, NULL, NULL), LDAP_SUCCESS);
+	ldap_unbind_ext_s(ld, NULL, NULL);
+}
+
+static void
+refuses_empty_password_where_anonymous_bind_allowed(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_ANON_URI"));
+	assert_int_equal(directory_authenticate(c, "alice", "", NULL),
+	    ERR_AUTH);
+	assert_int_equal(directory_authenticate(c, "alice",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_OK);
+	config_free(c);
+}
+
+static void
+refuses_unknown_login(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, "mallory",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
+	config_free(c);
+}
+
+static void
+refuses_star_login(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, "*",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
+	config_free(c);
+}
+
+static void
+refuses_filter_injection(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, "alice)(uid=*",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
+	assert_int_equal(directory_authenticate(c, "*)(|(uid=alice",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
+	config_free(c);
+}
+
+/*
+ * Unescaped, "(uid=al*ce)" would match alice alone and her password
+ * would open it: only escaping makes this a refusal.
+ */
+static void
+takes_wildcards_in_login_literally(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, "al*ce",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
+	assert_int_equal(directory_authenticate(c, "a*",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
+	config_free(c);
+}
+
+static void
+accepts_login_with_filter_special_characters(void **state)
+{
+	struct config *c;
+	char want[256], *dn = NULL;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, env("SLAPD_WEIRD_UID"),
+	    env("SLAPD_WEIRD_PW"), &dn), ERR_OK);
+	/* The backslash is escaped in the DN (RFC 4514). */
+	user_dn(want, sizeof(want), "uid=we*i(r)d\\5Cx");
+	assert_non_null(dn);
+	assert_string_equal(dn, want);
+	free(dn);
+	config_free(c);
+}
+
+static void
+refuses_login_matching_several_entries(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_URI"));
+	assert_int_equal(directory_authenticate(c, env("SLAPD_TWIN_UID"),
+	    env("SLAPD_TWIN_PW"), NULL), ERR_AUTH);
+	config_free(c);
+}
+
+/*
+ * Against a dead server, ERR_AUTH rather than ERR_DIRECTORY_DOWN shows
+ * that the refusal came before any traffic.
+ */
+static void
+refuses_bad_input_before_any_traffic(void **state)
+{
+	struct config *c;
+	char login[66];
+
+	c = cfg_new(dead_uri);
+	memset(login, 'a', sizeof(login) - 1);
+	login[65] = '\0';
+	assert_int_equal(directory_authenticate(c, login, "pw", NULL),
+	    ERR_AUTH);
+	login[64] = '\0';
+	assert_int_equal(directory_authenticate(c, login, "pw", NULL),
+	    ERR_DIRECTORY_DOWN);
+	assert_int_equal(directory_authenticate(c, "", "pw", NULL),
+	    ERR_AUTH);
+	assert_int_equal(directory_authenticate(c, "ali\nce", "pw", NULL),
+	    ERR_AUTH);
+	assert_int_equal(directory_authenticate(c, "alice", "", NULL),
+	    ERR_AUTH);
+	config_free(c);
+}
+
+static void
+refuses_user_filter_without_exactly_one_s(void **state)
+{
+	const char *bad[] = {
+		"(uid=alice)", "(uid=%s)(cn=%s)", "(uid=%d)", "(uid=%s%%)",
+		"(%n=%s)", "(uid=%)",
+	};
+	struct config *c;
+	size_t i;
+
+	c = cfg_new(dead_uri);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg_set(&c->ldap_user_filter, bad[i]);
+		assert_int_equal(directory_authenticate(c, "alice", "pw",
+		    NULL), ERR_CONFIG);
+	}
+	config_free(c);
+}
+
+static void
+refuses_user_filter_that_does_not_parse(void **state)
+{
+	struct config *c;
+
+	c = cfg_new(env("SLAPD_URI"));
+	cfg_set(&c->ldap_user_filter, "(uid=%s");
+	assert_int_equal(directory_authenticate(c, "alice",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_CONFIG);
+	config_free(c);
+}
+
+static void
+searches_as_service_account(void **state)
+{
+	struct config *c;
+	char want[256], *dn = NULL;
+
+	/* Anonymous sees nothing here, so a success proves the bind. */
+	c = cfg_new(env("SLAPD_PRIVATE_URI"));
+	assert_int_equal(directory_authenticate(c, "carol",
+	    env("SLAPD_CAROL_PW"), NULL), ERR_AUTH);
+	config_free(c);
+
+	c = cfg_new_service(env("SLAPD_PRIVATE_URI"),
+	    env("SLAPD_SERVICE_PW_FILE"));
+	assert_int_equal(directory_authenticate(c, "carol",
+	    env("SLAPD_CAROL_PW"), &dn), ERR_OK);
+	user_dn(want, sizeof(want), "uid=carol");
+	assert_non_null(dn);
+	assert_string_equal(dn, want);
+	free(dn);
+	assert_int_equal(directory_authenticate(c, "carol",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_AUTH);
+	config_free(c);
+}
+
+static void
+reports_refused_service_account_as_down(void **state)
+{
+	struct config *c;
+	const char *tmp = getenv("TMPDIR");
+	char path[URI_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/wrong-pw.XXXXXX",
+	    tmp != NULL ? tmp : "/tmp");
+	assert_true((fd = mkstemp(path)) != -1);
+	assert_int_equal(write(fd, "not-it\n", 7), 7);
+	close(fd);
+
+	c = cfg_new_service(env("SLAPD_PRIVATE_URI"), path);
+	assert_int_equal(directory_authenticate(c, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
+	unlink(path);
+	config_free(c);
+}
+
+static void
+reports_missing_service_password_file_as_config(void **state)
+{
+	const char *missing = "/nonexistent/cassh-bind-pw";
+	struct config *c;
+
+	c = cfg_new_service(env("SLAPD_PRIVATE_URI"), missing);
+	assert_int_equal(directory_authenticate(c, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_CONFIG);
+	config_free(c);
+
+	c = cfg_new_service(env("SLAPD_PRIVATE_URI"), "");
+	assert_int_equal(directory_authenticate(c, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_CONFIG);
+	config_free(c);
+}
+
+static void
+tries_next_uri_when_first_is_dead(void **state)
+{
+	struct config *c;
+	char uris[URI_MAX];
+
+	snprintf(uris, sizeof(uris), "%s %s", dead_uri, env("SLAPD_URI"));
+	c = cfg_new(uris);
+	assert_int_equal(directory_authenticate(c, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_OK);
+	config_free(c);
+}
+
+static void
+reports_all_dead_uris_as_down_within_timeout(void **state)
+{
+	struct config *c;
+	char uris[URI_MAX];
+	double t0;
+
+	snprintf(uris, sizeof(uris), "%s  %s", dead_uri, dead_uri);
+	c = cfg_new(uris);
+	t0 = now();
+	assert_int_equal(directory_authenticate(c, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
+	assert_true(now() - t0 < c->ldap_timeout);
+	config_free(c);
+}
+
+static void
+gives_up_on_a_silent_server_after_timeout(void **state)
+{
+	struct config *c;
+	double t;
+
+	c = cfg_new(env("SLAPD_HUNG_URI"));
+	c->ldap_timeout = 1;
+	t = now();
+	assert_int_equal(directory_authenticate(c, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
+	t = now() - t;
+	assert_true(t >= 0.9 && t < 2.5);
+	config_free(c);
+}
+
+static void
+tries_next_uri_when_first_is_silent(void **state)
+{
+	struct config *c;
+	char uris[URI_MAX];
+
+	snprintf(uris, sizeof(uris), "%s %s", env("SLAPD_HUNG_URI"),
+	    env("SLAPD_URI"));
+	c = cfg_new(uris);
+	c->ldap_timeout = 1;
+	assert_int_equal(directory_authenticate(c, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_OK);
+	config_free(c);
+}
+
+/* A port of our own, bound and never listened on: connections fail. */
+static int
+dead_port_open(void **state)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((dead_fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+	    bind(dead_fd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    getsockname(dead_fd, (struct sockaddr *)&sin, &len) == -1)
+		return -1;
+	snprintf(dead_uri, sizeof(dead_uri), "ldap://127.0.0.1:%u/",
+	    (unsigned)ntohs(sin.sin_port));
+	log_open("test_directory", 1, NULL);
+	return 0;
+}
+
+static int
+dead_port_close(void **state)
+{
+	if (dead_fd != -1)
+		close(dead_fd);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(accepts_right_password_and_returns_dn),
+		cmocka_unit_test(accepts_null_dn_pointer),
+		cmocka_unit_test(refuses_wrong_password_and_leaves_dn_alone),
+		cmocka_unit_test(refuses_empty_password),
+		cmocka_unit_test(
+		    anon_fixture_binds_a_dn_with_an_empty_password),
+		cmocka_unit_test(
+		    refuses_empty_password_where_anonymous_bind_allowed),
+		cmocka_unit_test(refuses_unknown_login),
+		cmocka_unit_test(refuses_star_login),
+		cmocka_unit_test(refuses_filter_injection),
+		cmocka_unit_test(takes_wildcards_in_login_literally),
+		cmocka_unit_test(accepts_login_with_filter_special_characters),
+		cmocka_unit_test(refuses_login_matching_several_entries),
+		cmocka_unit_test(refuses_bad_input_before_any_traffic),
+		cmocka_unit_test(refuses_user_filter_without_exactly_one_s),
+		cmocka_unit_test(refuses_user_filter_that_does_not_parse),
+		cmocka_unit_test(searches_as_service_account),
+		cmocka_unit_test(reports_refused_service_account_as_down),
+		cmocka_unit_test(
+		    reports_missing_service_password_file_as_config),
+		cmocka_unit_test(tries_next_uri_when_first_is_dead),
+		cmocka_unit_test(reports_all_dead_uris_as_down_within_timeout),
+		cmocka_unit_test(gives_up_on_a_silent_server_after_timeout),
+		cmocka_unit_test(tries_next_uri_when_first_is_silent),
+	};
+
+	return cmocka_run_group_tests(tests, dead_port_open, dead_port_close);
+}
