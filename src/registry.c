@@ -454,7 +454,7 @@ env_open(struct registry *reg, enum registry_mode mode, size_t map_size)
 	 * A signer killed while reading keeps its reader slot, which
 	 * pins old pages and, once enough pile up, fills the table.
 	 */
-	if (0 && (rc = mdb_reader_check(reg->env, &dead)) != 0)
+	if ((rc = mdb_reader_check(reg->env, &dead)) != 0)
 		return registry_err(reg, rc, "clear stale readers");
 	if (dead > 0)
 		log_info("registry %s: cleared %d stale reader(s)",

@@ -72,7 +72,10 @@ enum err registry_user_add(struct registry *reg, const struct user *u);
 
 /*
  * registry_user_list: call fn for each user in name order until fn
- * returns nonzero. The record passed is borrowed for the call.
+ * returns nonzero. The record passed is borrowed for the call; fn runs
+ * inside the read transaction and must not call the registry. Returns
+ * ERR_OK, ERR_INTERNAL (a record that does not decode; logged) or
+ * ERR_REGISTRY_BUSY.
  */
 enum err registry_user_list(struct registry *reg,
 	    int (*fn)(void *ctx, const struct user *u), void *ctx);

@@ -141,9 +141,9 @@ session_send_prompts(struct session *s, ssh_message msg, int generic,
 	char echo_named[] = { 0 };
 
 	if (generic)
-		return ssh_message_auth_interactive_request(msg, "cassh",
+		return ssh_message_auth_interactive_request(msg, "",
 		    instruction, 2, prompts_generic, echo_generic);
-	return ssh_message_auth_interactive_request(msg, "cassh",
+	return ssh_message_auth_interactive_request(msg, "",
 	    instruction, 1, prompts_named, echo_named);
 }
 

@@ -50,12 +50,13 @@ fixture_wait_listen() {
 
 fixture_teardown() {
 	local pid
+	# Callers may run under set -e: nothing here may stop the cleanup.
 	for pid in "${fixture_pids[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
 	done
 	fixture_pids=()
-	slapd_stop 2>/dev/null
+	slapd_stop 2>/dev/null || true
 	if [ -n "${WORK:-}" ] && [ -z "${KEEP_WORK:-}" ]; then
 		rm -rf "$WORK"
 	fi

@@ -38,8 +38,12 @@
 #define NPROCS		8
 #define PER_PROC	200
 
+#define MAX_KIDS	4
+
+/* kids: the children still to be killed if a test fails early. */
 struct fixture {
 	char	dir[256];
+	pid_t	kids[MAX_KIDS];
 };
 
 static const uint8_t blob_a[] = "\0\0\0\x0bssh-ed25519\0\0\0\x20"
@@ -76,7 +80,14 @@ teardown(void **state)
 {
 	struct fixture *f = *state;
 	char p[300];
+	int i;
 
+	for (i = 0; i < MAX_KIDS; i++) {
+		if (f->kids[i] > 0) {
+			kill(f->kids[i], SIGKILL);
+			waitpid(f->kids[i], NULL, 0);
+		}
+	}
 	path_in(f, "data.mdb", p, sizeof(p));
 	unlink(p);
 	path_in(f, "lock.mdb", p, sizeof(p));
@@ -808,14 +819,21 @@ pause_in_list(void *arg, const struct user *u)
 }
 
 static pid_t
-spawn(const struct fixture *f, int fd, int role)
+spawn(struct fixture *f, int fd, int role)
 {
 	struct registry *reg = NULL;
 	struct issue_ctx ctx = { ERR_OK, 0, -1, 0 };
 	pid_t pid;
+	int i;
 
-	if ((pid = fork()) != 0)
+	if ((pid = fork()) != 0) {
+		assert_true(pid != -1);
+		for (i = 0; i < MAX_KIDS && f->kids[i] > 0; i++)
+			;
+		assert_true(i < MAX_KIDS);
+		f->kids[i] = pid;
 		return pid;
+	}
 	if (registry_open(f->dir, REGISTRY_WRITE, 0, &reg) != ERR_OK)
 		_exit(1);
 	switch (role) {
@@ -842,10 +860,14 @@ spawn(const struct fixture *f, int fd, int role)
 }
 
 static void
-kill_and_reap(pid_t pid)
+kill_and_reap(struct fixture *f, pid_t pid)
 {
-	int status;
+	int i, status;
 
+	for (i = 0; i < MAX_KIDS; i++) {
+		if (f->kids[i] == pid)
+			f->kids[i] = 0;
+	}
 	assert_int_equal(kill(pid, SIGKILL), 0);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
@@ -872,7 +894,7 @@ registry_survives_writers_killed_mid_run(void **state)
 
 	busy = spawn(f, fds[1], 'i');
 	assert_int_equal(read_all(fds[0], buf, sizeof(buf)), sizeof(buf));
-	kill_and_reap(busy);
+	kill_and_reap(f, busy);
 
 	writer = spawn(f, fds[1], 'w');
 	/* The busy child may have written a last byte before it died. */
@@ -880,7 +902,7 @@ registry_survives_writers_killed_mid_run(void **state)
 		assert_int_equal(read_all(fds[0], buf, 1), 1);
 	} while (buf[0] == 'i');
 	assert_int_equal(buf[0], 'w');
-	kill_and_reap(writer);
+	kill_and_reap(f, writer);
 	close(fds[0]);
 	close(fds[1]);
 
@@ -924,7 +946,7 @@ open_clears_readers_left_by_killed_processes(void **state)
 	reader = spawn(f, fds[1], 'r');
 	assert_int_equal(read_all(fds[0], &c, 1), 1);
 	assert_int_equal(c, 'r');
-	kill_and_reap(reader);
+	kill_and_reap(f, reader);
 	close(fds[0]);
 	close(fds[1]);
 
@@ -933,7 +955,7 @@ open_clears_readers_left_by_killed_processes(void **state)
 	registry_close(reg);
 	/* Nothing left for a second check to clear. */
 	assert_int_equal(raw_stale_readers(f), 0);
-	kill_and_reap(idle);
+	kill_and_reap(f, idle);
 }
 
 static void
