@@ -33,6 +33,7 @@
 #include "pubkey.h"
 #include "record.h"
 #include "registry.h"
+#include "report.h"
 
 #define CA_COMMENT		"cassh-ca"
 #define SSH_DEFAULT_PORT	22
@@ -708,129 +709,6 @@ cmd_user_add(struct admin *a, int argc, char **argv)
 }
 
 /* user list and user show: text for people, JSON for scripts. */
-static void
-iso8601(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "-");
-}
-
-/* Add v under k; v is consumed either way, NULL counts as failure. */
-static int
-jset(json_object *o, const char *k, json_object *v)
-{
-	if (v == NULL || json_object_object_add(o, k, v) != 0) {
-		json_object_put(v);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-jpush(json_object *arr, json_object *v)
-{
-	if (v == NULL || json_object_array_add(arr, v) != 0) {
-		json_object_put(v);
-		return -1;
-	}
-	return 0;
-}
-
-static json_object *
-key_json(const struct user_key *uk)
-{
-	json_object *o = json_object_new_object();
-	struct pubkey *k = NULL;
-	int bad;
-
-	if (o == NULL)
-		return NULL;
-	/* Described, not judged: the floor, not today's minimum. */
-	if (pubkey_from_blob(uk->blob, uk->blob_len, PUBKEY_RSA_FLOOR_BITS,
-	    &k) == ERR_OK)
-		bad = jset(o, "type", json_object_new_string(
-		    pubkey_type_name(k->type))) == -1 ||
-		    jset(o, "bits", json_object_new_int((int)k->bits)) == -1;
-	else
-		bad = jset(o, "type", json_object_new_string("unknown")) ==
-		    -1 || jset(o, "bits", json_object_new_int(0)) == -1;
-	pubkey_free(k);
-	if (bad || jset(o, "fingerprint", json_object_new_string(uk->fp)) ==
-	    -1 || jset(o, "state", json_object_new_string(
-	    user_state_name(uk->state))) == -1) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-static json_object *
-keys_json(const struct user *u)
-{
-	json_object *arr = json_object_new_array();
-	size_t i;
-
-	for (i = 0; arr != NULL && i < u->nkeys; i++) {
-		if (jpush(arr, key_json(&u->keys[i])) == -1) {
-			json_object_put(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
-static json_object *
-principals_json(const struct user *u)
-{
-	json_object *arr = json_object_new_array();
-	size_t i;
-
-	for (i = 0; arr != NULL && i < u->nprincipals; i++) {
-		if (jpush(arr, json_object_new_string(u->principals[i])) ==
-		    -1) {
-			json_object_put(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
-static json_object *
-user_json(const struct user *u)
-{
-	json_object *o = json_object_new_object(), *last = NULL;
-	char exp[32], vb[32];
-
-	if (o == NULL)
-		return NULL;
-	duration_format(u->expiry, exp, sizeof(exp));
-	iso8601(u->last_valid_before, vb, sizeof(vb));
-	/* Never signed: null, not the epoch. */
-	if (u->last_serial != 0 && (last = json_object_new_string(vb)) ==
-	    NULL)
-		goto fail;
-	if (jset(o, "name", json_object_new_string(u->name)) == -1 ||
-	    jset(o, "realname", json_object_new_string(u->realname)) == -1 ||
-	    jset(o, "login", json_object_new_string(u->login)) == -1 ||
-	    jset(o, "state", json_object_new_string(
-	    user_state_name(u->state))) == -1 ||
-	    jset(o, "principals", principals_json(u)) == -1 ||
-	    jset(o, "expiry", json_object_new_string(exp)) == -1 ||
-	    jset(o, "keys", keys_json(u)) == -1 ||
-	    jset(o, "last_serial", json_object_new_uint64(u->last_serial)) ==
-	    -1 || json_object_object_add(o, "last_valid_before", last) != 0)
-		goto fail;
-	return o;
- fail:
-	json_object_put(last);
-	json_object_put(o);
-	return NULL;
-}
-
 static enum err
 print_json(struct admin *a, json_object *o)
 {
@@ -876,7 +754,7 @@ print_user_text(FILE *out, const struct user *u)
 		    user_state_name(u->keys[i].state));
 		pubkey_free(k);
 	}
-	iso8601(u->last_valid_before, vb, sizeof(vb));
+	report_iso8601(u->last_valid_before, vb, sizeof(vb));
 	fprintf(out, "last_serial: %" PRIu64 "\nlast_valid_before: %s\n",
 	    u->last_serial, u->last_serial != 0 ? vb : "-");
 }
@@ -918,8 +796,12 @@ list_one(void *arg, const struct user *u)
 	char exp[32];
 
 	if (ctx->arr != NULL) {
-		if (jpush(ctx->arr, user_json(u)) == -1)
+		json_object *o = report_user_json(u, time(NULL));
+
+		if (o == NULL || json_object_array_add(ctx->arr, o) != 0) {
+			json_object_put(o);
 			ctx->failed = 1;
+		}
 		return ctx->failed;
 	}
 	duration_format(u->expiry, exp, sizeof(exp));
@@ -985,7 +867,7 @@ cmd_user_show(struct admin *a, int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		o = user_json(u);
+		o = report_user_json(u, time(NULL));
 		e = print_json(a, o);
 		json_object_put(o);
 	} else

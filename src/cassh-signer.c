@@ -11,6 +11,7 @@
  */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,6 +195,11 @@ main(int argc, char *argv[])
 
 	if ((sock = signer_take_socket()) == -1)
 		return EX_OSERR;
+	/*
+	 * A peer (client or LDAP server) that hangs up is an error to
+	 * handle, not a reason to die without an audit line.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	log_open("cassh-signer", 0, NULL);
 	memset(&sg, 0, sizeof(sg));
 	if (config_load(path, &sg.cfg, err, sizeof(err)) != ERR_OK) {

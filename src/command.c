@@ -15,17 +15,15 @@
 #include <string.h>
 #include <time.h>
 
-#include <json-c/json.h>
-
 #include "build-config.h"
 #include "cakey.h"
 #include "cert.h"
 #include "command.h"
-#include "duration.h"
 #include "log.h"
 #include "pubkey.h"
 #include "record.h"
 #include "registry.h"
+#include "report.h"
 
 struct command {
 	const char	*name;
@@ -296,85 +294,6 @@ out:
 	return e;
 }
 
-static void
-status_iso8601(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "-");
-}
-
-static json_object *
-status_keys(const struct user *u)
-{
-	json_object *arr = json_object_new_array(), *o;
-	struct pubkey *k;
-	size_t i;
-
-	for (i = 0; arr != NULL && i < u->nkeys; i++) {
-		if ((o = json_object_new_object()) == NULL)
-			break;
-		if (pubkey_from_blob(u->keys[i].blob, u->keys[i].blob_len,
-		    PUBKEY_RSA_FLOOR_BITS, &k) == ERR_OK) {
-			json_object_object_add(o, "type", json_object_new_string(
-			    pubkey_type_name(k->type)));
-			json_object_object_add(o, "bits",
-			    json_object_new_int((int)k->bits));
-			pubkey_free(k);
-		}
-		json_object_object_add(o, "fingerprint",
-		    json_object_new_string(u->keys[i].fp));
-		json_object_object_add(o, "state", json_object_new_string(
-		    user_state_name(u->keys[i].state)));
-		json_object_array_add(arr, o);
-	}
-	return arr;
-}
-
-static json_object *
-status_json(const struct user *u)
-{
-	json_object *o = json_object_new_object(), *pr, *last;
-	char buf[32];
-	int64_t left;
-	size_t i;
-
-	if (o == NULL)
-		return NULL;
-	json_object_object_add(o, "name", json_object_new_string(u->name));
-	json_object_object_add(o, "realname",
-	    json_object_new_string(u->realname));
-	json_object_object_add(o, "login", json_object_new_string(u->login));
-	json_object_object_add(o, "state",
-	    json_object_new_string(user_state_name(u->state)));
-	pr = json_object_new_array();
-	for (i = 0; pr != NULL && i < u->nprincipals; i++)
-		json_object_array_add(pr,
-		    json_object_new_string(u->principals[i]));
-	json_object_object_add(o, "principals", pr);
-	duration_format(u->expiry, buf, sizeof(buf));
-	json_object_object_add(o, "expiry", json_object_new_string(buf));
-	json_object_object_add(o, "keys", status_keys(u));
-	if (u->last_serial == 0) {
-		json_object_object_add(o, "last_certificate", NULL);
-		return o;
-	}
-	last = json_object_new_object();
-	json_object_object_add(last, "serial",
-	    json_object_new_uint64(u->last_serial));
-	status_iso8601(u->last_valid_before, buf, sizeof(buf));
-	json_object_object_add(last, "valid_before",
-	    json_object_new_string(buf));
-	left = u->last_valid_before - (int64_t)time(NULL);
-	json_object_object_add(last, "seconds_left",
-	    json_object_new_int64(left > 0 ? left : 0));
-	json_object_object_add(o, "last_certificate", last);
-	return o;
-}
-
 static enum err
 command_status(const struct command_env *env, struct command_call *call,
     const uint8_t *in, size_t n, struct wbuf *out, struct audit *a)
@@ -388,7 +307,7 @@ command_status(const struct command_env *env, struct command_call *call,
 		return ERR_REGISTRY_MISSING;
 	if ((e = registry_user_by_login(env->reg, env->login, &u)) != ERR_OK)
 		return e == ERR_NOT_FOUND ? ERR_NOT_REGISTERED : e;
-	if ((o = status_json(u)) == NULL) {
+	if ((o = report_user_json(u, (int64_t)time(NULL))) == NULL) {
 		user_free(u);
 		return ERR_NOMEM;
 	}

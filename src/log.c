@@ -57,6 +57,9 @@ log_to_file(const char *line)
 	    (long)getpid(), line);
 }
 
+static void log_vemit(int, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 log_vemit(int prio, const char *fmt, va_list ap)
 {
