@@ -183,6 +183,11 @@ cassh_ssh() {
 # A local account that sshd can log in to (a user made by useradd is
 # locked; with UsePAM no sshd refuses it until it has a password field).
 fixture_unix_user() {
+	# The account must reach its shell: a root folder made by mktemp
+	# (a chroot built for a clean-machine check) is 0700, which no
+	# real system has. Opening it for traversal changes nothing where
+	# / is already 0755.
+	[ -n "$(find / -maxdepth 0 -perm -o+x)" ] || chmod o+x /
 	id "$1" >/dev/null 2>&1 ||
 	    useradd -m -s /bin/sh "$1" >/dev/null 2>&1
 	usermod -p '*' "$1" >/dev/null 2>&1
