@@ -284,3 +284,35 @@ case_inetd_mode_signs() {
 	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
 	keygen_read "$WORK/out" >/dev/null
 }
+
+case_login_gives_up_after_max_auth_tries() {
+	rc=0
+	CASSH_LOGIN=alice CASSH_PASSWORD=wrong \
+	SSH_ASKPASS="$WORK/askpass" SSH_ASKPASS_REQUIRE=force DISPLAY=:0 \
+	    ssh -F /dev/null -p "$SIGNER_PORT" \
+	    -o UserKnownHostsFile="$WORK/known_hosts" \
+	    -o GlobalKnownHostsFile=/dev/null \
+	    -o PreferredAuthentications=keyboard-interactive \
+	    -o NumberOfPasswordPrompts=10 \
+	    alice@127.0.0.1 sign <"$WORK/alice_key.pub" \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 255 "too many attempts"
+	assert_eq "$(grep -c 'event=auth .*result="refused"' \
+	    "$WORK/audit.log")" 3 "refused attempts logged"
+}
+
+case_forwarding_channels_are_refused() {
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" -W 127.0.0.1:22 </dev/null \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	[ "$rc" -ne 0 ] || fail "a direct-tcpip channel was opened"
+	assert_empty_file "$WORK/out"
+}
+
+case_audit_line_escapes_client_strings() {
+	CASSH_AS='x"y' sign_as cassh wrong alice_key
+	[ "$rc" -ne 0 ] || fail "a bogus login signed"
+	# A quote from the client never ends the quoted value.
+	grep -qF 'login="x\x22y"' "$WORK/audit.log" ||
+	    fail "audit line not escaped: $(cat "$WORK/audit.log")"
+}
