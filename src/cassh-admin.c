@@ -6,6 +6,7 @@
  * the exit status, so that every failure reads the same way.
  */
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -62,6 +63,10 @@ main(int argc, char **argv)
 	int ch, verbose = 0;
 	enum err e;
 
+	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(admin_usage(), stdout);
+		return 0;
+	}
 	/* '+': the command's own options are its business. */
 	while ((ch = getopt(argc, argv, "+c:hv")) != -1) {
 		switch (ch) {
@@ -71,6 +76,9 @@ main(int argc, char **argv)
 		case 'v':
 			verbose = 1;
 			break;
+		case 'h':
+			fputs(admin_usage(), stdout);
+			return 0;
 		default:
 			return usage();
 		}

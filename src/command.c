@@ -51,6 +51,9 @@ static enum err command_version(const struct command_env *,
 	    struct command_call *, const uint8_t *, size_t, struct wbuf *,
 	    struct audit *);
 
+static enum err command_find(const struct command_env *, const char *,
+	    struct command_call *);
+
 static const struct command command_table[] = {
 	{ "sign", PUBKEY_MAX_INPUT, 0, command_sign,
 	    "sign < key.pub > key-cert.pub   a certificate for your key" },
@@ -89,9 +92,38 @@ command_split(const char *line, struct command_call *call)
 	return call->argc > 0 ? ERR_OK : ERR_USAGE;
 }
 
+/* A command refused before it runs is a decision too. */
+static enum err
+command_refused(const struct command_env *env, const char *line, enum err e)
+{
+	struct audit a;
+
+	audit_begin(&a, "command");
+	audit_str(&a, "conn", env->conn_id);
+	audit_str(&a, "peer", env->peer);
+	audit_str(&a, "login", env->login);
+	audit_str(&a, "line", line);
+	audit_str(&a, "result", "refused");
+	audit_str(&a, "reason", err_name(e));
+	audit_end(&a);
+	return e;
+}
+
 enum err
 command_prepare(const struct command_env *env, const char *line,
     struct command_call *call, size_t *max_input)
+{
+	enum err e;
+
+	if ((e = command_find(env, line, call)) != ERR_OK)
+		return command_refused(env, line, e);
+	*max_input = call->cmd->max_input;
+	return ERR_OK;
+}
+
+static enum err
+command_find(const struct command_env *env, const char *line,
+    struct command_call *call)
 {
 	size_t i;
 	enum err e;
@@ -113,7 +145,6 @@ command_prepare(const struct command_env *env, const char *line,
 	if (env->is_public && !command_table[i].public_ok)
 		return ERR_NOT_PERMITTED;
 	call->cmd = &command_table[i];
-	*max_input = call->cmd->max_input;
 	return ERR_OK;
 }
 

@@ -47,15 +47,14 @@ static const struct err_info err_table[ERR_MAX] = {
 	[ERR_AUTH] = { "auth", EX_NOPERM,
 	    "login or password incorrect" },
 	[ERR_NOT_REGISTERED] = { "not_registered", EX_NOPERM,
-	    "you are not registered; register your key with 'add' "
-	    "and ask a CA admin to activate it" },
+	    "you are not registered; ask a CA admin to register your key" },
 	[ERR_PENDING] = { "pending", EX_NOPERM,
 	    "your registration is pending; ask a CA admin to activate it" },
 	[ERR_REVOKED] = { "revoked", EX_NOPERM,
 	    "your registration is revoked; ask a CA admin" },
 	[ERR_NOT_YOUR_KEY] = { "not_your_key", EX_NOPERM,
 	    "this key is not your registered key; send the registered "
-	    "key, or register this one with 'add'" },
+	    "key, or ask a CA admin to register this one" },
 	[ERR_NOT_PERMITTED] = { "not_permitted", EX_NOPERM,
 	    "this command is not permitted for this login" },
 	[ERR_CONFIG] = { "config", EX_CONFIG,

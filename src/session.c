@@ -61,6 +61,7 @@ struct session {
 	enum session_state		 state;
 	int				 tries;
 	char				 user[SESSION_LOGIN_MAX + 1];
+	const char			*method;	/* for the audit */
 	int				 messages;
 	int				 failed_prepare;
 	enum err			 prepare_err;
@@ -120,7 +121,7 @@ session_audit_auth(const struct session *s, const char *login,
 	audit_str(&a, "conn", s->p->conn_id);
 	audit_str(&a, "peer", s->p->peer);
 	audit_str(&a, "login", login);
-	audit_str(&a, "method", "keyboard-interactive");
+	audit_str(&a, "method", s->method);
 	audit_str(&a, "result", result);
 	audit_str(&a, "reason", reason);
 	audit_end(&a);
@@ -165,12 +166,14 @@ session_auth_failed(struct session *s, ssh_message msg, const char *login,
 {
 	s->tries++;
 	session_audit_auth(s, login, "refused", err_name(e));
-	if (e == ERR_DIRECTORY_DOWN) {
+	if (e != ERR_AUTH) {
 		/*
-		 * No command has run, so there is no exit status to say
-		 * it: the disconnect message is what the user reads.
+		 * The directory is down or misconfigured: never let that
+		 * read as a wrong password. No command has run, so there
+		 * is no exit status to say it: the disconnect message is
+		 * what the user reads.
 		 */
-		session_hangup(s, err_str(ERR_DIRECTORY_DOWN));
+		session_hangup(s, err_str(e));
 		return;
 	}
 	if (s->tries >= s->p->max_auth_tries) {
@@ -234,6 +237,8 @@ session_on_auth(struct session *s, ssh_message msg)
 	if (user == NULL || strlen(user) > SESSION_LOGIN_MAX)
 		return 1;
 	memcpy(s->user, user, strlen(user) + 1);
+	s->method = method == SSH_AUTH_METHOD_NONE ? "none" :
+	    "keyboard-interactive";
 	if (s->ops->is_public(s->ctx, user) &&
 	    (method == SSH_AUTH_METHOD_NONE ||
 	    method == SSH_AUTH_METHOD_INTERACTIVE)) {
@@ -510,6 +515,22 @@ session_run_command(struct session *s, ssh_event ev)
 	wbuf_free(&out);
 }
 
+/* The client went away, or stayed too long without a word: say which. */
+static void
+session_timed_out(struct session *s)
+{
+	int late = session_ms_left(s) == 0;
+
+	if (s->state == SS_AUTH)
+		session_audit_auth(s, s->user[0] != '\0' ? s->user : NULL,
+		    "refused", late ? "login_grace_time" : "gone");
+	if (!late || !ssh_is_connected(s->ssh))
+		return;
+	session_hangup(s, s->state == SS_AUTH ? "login grace time over; "
+	    "connect again and answer the prompts" : "idle for too long; "
+	    "connect again and send the command's input at once");
+}
+
 static enum err
 session_loop(struct session *s)
 {
@@ -525,13 +546,13 @@ session_loop(struct session *s)
 			result = ERR_OK;
 			break;
 		}
-		if (session_pump(s, ev) == -1)
+		if (session_pump(s, ev) == -1) {
+			session_timed_out(s);
 			break;
+		}
 		if (s->state > SS_AUTH && s->state < SS_RUN)
 			s->deadline = time(NULL) + SESSION_IDLE_TIMEOUT;
 	}
-	if (s->state == SS_AUTH)
-		session_audit_auth(s, NULL, "refused", "timeout or gone");
 	ssh_event_remove_session(ev, s->ssh);
 	ssh_event_free(ev);
 	return result;
@@ -574,6 +595,7 @@ session_serve(const struct session_params *p, int fd,
 	s.ops = ops;
 	s.ctx = ctx;
 	s.state = SS_AUTH;
+	s.method = "keyboard-interactive";
 	s.deadline = time(NULL) + p->login_grace_time;
 	wbuf_init(&s.in);
 

@@ -316,3 +316,12 @@ case_audit_line_escapes_client_strings() {
 	grep -qF 'login="x\x22y"' "$WORK/audit.log" ||
 	    fail "audit line not escaped: $(cat "$WORK/audit.log")"
 }
+
+case_directory_down_is_not_reported_as_a_wrong_password() {
+	slapd_stop
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_refused 255 "directory (LDAP) is unavailable"
+	if grep -q "incorrect" "$WORK/err"; then
+		fail "told a wrong password: $(cat "$WORK/err")"
+	fi
+}
