@@ -102,9 +102,9 @@ command_refused(const struct command_env *env, const char *line, enum err e)
 	audit_str(&a, "conn", env->conn_id);
 	audit_str(&a, "peer", env->peer);
 	audit_str(&a, "login", env->login);
-	audit_str(&a, "line", line);
 	audit_str(&a, "result", "refused");
 	audit_str(&a, "reason", err_name(e));
+	audit_str(&a, "line", line);	/* last: the one that may be cut */
 	audit_end(&a);
 	return e;
 }

@@ -57,6 +57,32 @@ log_to_file(const char *line)
 	    (long)getpid(), line);
 }
 
+/*
+ * Diagnostics may quote libraries whose text holds what a client sent
+ * (libssh's key exchange errors list the client's algorithms): control
+ * and non-ASCII bytes become \xNN, so no input forges a line or talks
+ * to a terminal. The line is cut rather than overflowed.
+ */
+static void
+log_sanitize(char *line, size_t size)
+{
+	char out[LOG_AUDIT_MAX];
+	const unsigned char *p;
+	size_t n = 0;
+
+	for (p = (const unsigned char *)line; *p != '\0'; p++) {
+		if (n + 5 >= sizeof(out))
+			break;
+		if (*p < 0x20 || *p >= 0x7f)
+			n += (size_t)snprintf(out + n, sizeof(out) - n,
+			    "\\x%02x", *p);
+		else
+			out[n++] = (char)*p;
+	}
+	out[n] = '\0';
+	snprintf(line, size, "%s", out);
+}
+
 static void log_vemit(int, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
@@ -66,6 +92,7 @@ log_vemit(int prio, const char *fmt, va_list ap)
 	char line[LOG_AUDIT_MAX];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
+	log_sanitize(line, sizeof(line));
 	syslog(prio, "%s", line);
 	log_to_file(line);
 	if (log_stderr)

@@ -40,6 +40,12 @@
 /* Bound on packets handled while logging in, whatever they are. */
 #define SESSION_MAX_MESSAGES	64
 #define SESSION_LOGIN_MAX	RECORD_MAX_NAME
+/* Least time a refused login takes, in milliseconds. */
+#define SESSION_FAIL_DELAY_MS	400
+/* Seconds a blocked write of the answer may wait for the client. */
+#define SESSION_WRITE_TIMEOUT	10
+/* Seconds one connection may live, whatever happens: a backstop. */
+#define SESSION_MAX_LIFETIME	300
 
 enum session_state {
 	SS_AUTH,	/* not logged in yet */
@@ -62,6 +68,7 @@ struct session {
 	int				 tries;
 	char				 user[SESSION_LOGIN_MAX + 1];
 	const char			*method;	/* for the audit */
+	int				 prompts;	/* outstanding, 0 none */
 	int				 messages;
 	int				 failed_prepare;
 	enum err			 prepare_err;
@@ -72,7 +79,10 @@ struct session {
 	time_t				 deadline;
 	struct ssh_channel_callbacks_struct chan_cb;
 	struct ssh_server_callbacks_struct server_cb;
+	struct timespec			 auth_start;	/* of this attempt */
 };
+
+static void session_fail_delay(const struct session *);
 
 static void
 session_quickack(int fd)
@@ -141,6 +151,8 @@ session_send_prompts(struct session *s, ssh_message msg, int generic,
 	char echo_generic[] = { 1, 0 };
 	char echo_named[] = { 0 };
 
+	/* The answers must match these prompts, whatever comes next. */
+	s->prompts = generic ? 2 : 1;
 	if (generic)
 		return ssh_message_auth_interactive_request(msg, "",
 		    instruction, 2, prompts_generic, echo_generic);
@@ -165,7 +177,9 @@ session_auth_failed(struct session *s, ssh_message msg, const char *login,
     enum err e)
 {
 	s->tries++;
+	s->prompts = 0;
 	session_audit_auth(s, login, "refused", err_name(e));
+	session_fail_delay(s);
 	if (e != ERR_AUTH) {
 		/*
 		 * The directory is down or misconfigured: never let that
@@ -186,16 +200,45 @@ session_auth_failed(struct session *s, ssh_message msg, const char *login,
 	    s->p->generic_login) == 0, "login or password incorrect");
 }
 
+/*
+ * Every refusal takes at least the same time, whether the login
+ * exists (search and bind) or not (search only), so that timing does
+ * not tell which logins exist, and guessing is slowed down.
+ */
+static void
+session_fail_delay(const struct session *s)
+{
+	struct timespec now, until;
+	long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (now.tv_sec - s->auth_start.tv_sec) * 1000000000L +
+	    (now.tv_nsec - s->auth_start.tv_nsec);
+	if (ns >= SESSION_FAIL_DELAY_MS * 1000000L)
+		return;
+	until = s->auth_start;
+	until.tv_sec += SESSION_FAIL_DELAY_MS / 1000;
+	until.tv_nsec += (SESSION_FAIL_DELAY_MS % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until,
+	    NULL) == EINTR)
+		;
+}
+
 static void
 session_auth_answers(struct session *s, ssh_message msg)
 {
 	const char *user = s->user;
 	const char *login, *password;
-	int generic = strcmp(user, s->p->generic_login) == 0;
+	int generic = s->prompts == 2;
 	int n = ssh_userauth_kbdint_getnanswers(s->ssh);
 	enum err e;
 
-	if (n != (generic ? 2 : 1)) {
+	clock_gettime(CLOCK_MONOTONIC, &s->auth_start);
+	if (n != s->prompts) {
 		session_auth_failed(s, msg, user, ERR_AUTH);
 		return;
 	}
@@ -229,11 +272,15 @@ session_on_auth(struct session *s, ssh_message msg)
 
 	if (method == SSH_AUTH_METHOD_INTERACTIVE &&
 	    ssh_message_auth_kbdint_is_response(msg)) {
-		if (s->user[0] == '\0')
+		/* Answers to prompts we did not send are refused. */
+		if (s->prompts == 0)
 			return 1;
+		s->method = "keyboard-interactive";
 		session_auth_answers(s, msg);
 		return 0;
 	}
+	/* A new request starts a new exchange: old prompts are void. */
+	s->prompts = 0;
 	if (user == NULL || strlen(user) > SESSION_LOGIN_MAX)
 		return 1;
 	memcpy(s->user, user, strlen(user) + 1);
@@ -463,23 +510,41 @@ session_drain(struct session *s, ssh_event ev)
 	}
 }
 
-/* Write the command's answer, then wait for the client's close. */
+/*
+ * Write the command's answer, then wait for the client's close. The
+ * writes block until the client's window takes them; a client that
+ * never opens its window is cut off after SESSION_WRITE_TIMEOUT
+ * rather than holding the process.
+ */
 static void
 session_answer_and_close(struct session *s, ssh_event ev, int status,
     const struct wbuf *out, const char *errline)
 {
+	long timeout = SESSION_WRITE_TIMEOUT;
+	int ok = 1;
+
+	ssh_options_set(s->ssh, SSH_OPTIONS_TIMEOUT, &timeout);
 	ssh_set_blocking(s->ssh, 1);
 	if (out->len > 0)
-		ssh_channel_write(s->chan, out->data, (uint32_t)out->len);
-	if (errline[0] != '\0') {
-		ssh_channel_write_stderr(s->chan, errline,
-		    (uint32_t)strlen(errline));
-		ssh_channel_write_stderr(s->chan, "\n", 1);
+		ok = ssh_channel_write(s->chan, out->data,
+		    (uint32_t)out->len) == (int)out->len;
+	if (ok && errline[0] != '\0')
+		ok = ssh_channel_write_stderr(s->chan, errline,
+		    (uint32_t)strlen(errline)) == (int)strlen(errline) &&
+		    ssh_channel_write_stderr(s->chan, "\n", 1) == 1;
+	if (ok)
+		ok = ssh_channel_request_send_exit_status(s->chan,
+		    status) == SSH_OK;
+	ssh_set_blocking(s->ssh, 0);
+	if (!ok) {
+		/* No exit status: the client reports a failure, not 0. */
+		log_warnx("conn=%s the answer could not be written",
+		    s->p->conn_id);
+		session_hangup(s, "answer not taken in time");
+		return;
 	}
-	ssh_channel_request_send_exit_status(s->chan, status);
 	ssh_channel_send_eof(s->chan);
 	ssh_channel_close(s->chan);
-	ssh_set_blocking(s->ssh, 0);
 
 	/*
 	 * Disconnecting before the client's own close makes it print
@@ -589,6 +654,8 @@ session_serve(const struct session_params *p, int fd,
 	ssh_bind bind;
 	enum err result = ERR_INTERNAL;
 
+	/* Whatever else fails, the process ends: SIGALRM kills it. */
+	alarm(SESSION_MAX_LIFETIME);
 	memset(&s, 0, sizeof(s));
 	s.fd = fd;
 	s.p = p;
