@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * record: the registry's user and certificate records, and their
- * encoding as LMDB values with the wire module. db/SCHEMA.md gives
+ * record: the registry's user, certificate and failed-login records,
+ * and their encoding as LMDB values with the wire module. db/SCHEMA.md gives
  * the byte layout.
  *
  * The registry file is trusted no more than it must be: a record
@@ -23,6 +23,7 @@
 /* Bumped when a layout changes; db/SCHEMA.md says how to migrate. */
 #define RECORD_USER_VERSION	1
 #define RECORD_ISSUED_VERSION	1
+#define RECORD_FAILURE_VERSION	1
 
 /* No key blob that pubkey_parse accepts can be longer than its input. */
 #define RECORD_MAX_BLOB		PUBKEY_MAX_INPUT
@@ -292,6 +293,23 @@ issued_check(const struct issued *c)
 	return NULL;
 }
 
+/*
+ * A counter with no failure is deleted, not stored. A lock is set at
+ * a failure inside the window, so it always ends after the window
+ * began; one that does not was never written by cassh.
+ */
+static const char *
+failure_check(const struct failure *f)
+{
+	if (f->count == 0)
+		return "count";
+	if (f->window_start <= 0)
+		return "window start";
+	if (f->locked_until != 0 && f->locked_until <= f->window_start)
+		return "lock end";
+	return NULL;
+}
+
 /* Signed times travel as their two's complement in a uint64. */
 static void
 put_i64(struct wbuf *b, int64_t v)
@@ -381,6 +399,26 @@ issued_encode(const struct issued *c, uint8_t **out, size_t *len)
 	put_i64(&b, c->valid_after);
 	put_i64(&b, c->valid_before);
 	put_i64(&b, c->issued_at);
+	return finish(&b, out, len);
+}
+
+enum err
+failure_encode(const struct failure *f, uint8_t **out, size_t *len)
+{
+	struct wbuf b;
+	const char *why;
+
+	if ((why = failure_check(f)) != NULL) {
+		log_warnx("record: refusing to store failure record: bad %s",
+		    why);
+		return ERR_INTERNAL;
+	}
+
+	wbuf_init(&b);
+	wbuf_put_u32(&b, RECORD_FAILURE_VERSION);
+	wbuf_put_u32(&b, f->count);
+	put_i64(&b, f->window_start);
+	put_i64(&b, f->locked_until);
 	return finish(&b, out, len);
 }
 
@@ -617,4 +655,30 @@ issued_decode(const uint8_t *p, size_t n, struct issued **out)
 		    "bad %s", why);
 	issued_free(c);
 	return e;
+}
+
+enum err
+failure_decode(const uint8_t *p, size_t n, struct failure *out)
+{
+	struct wreader r;
+	struct failure f;
+	const char *why = "layout";
+	enum err e;
+
+	memset(&f, 0, sizeof(f));
+	wread_init(&r, p, n);
+	if ((e = read_version(&r, RECORD_FAILURE_VERSION, "failure")) !=
+	    ERR_OK || wread_u32(&r, &f.count) != 0 ||
+	    read_i64(&r, &f.window_start) != ERR_OK ||
+	    read_i64(&r, &f.locked_until) != ERR_OK || wread_end(&r) != 0)
+		e = ERR_INTERNAL;
+	else if ((why = failure_check(&f)) != NULL)
+		e = ERR_INTERNAL;
+	if (e != ERR_OK) {
+		log_warnx("record: refused a stored failure record: bad %s",
+		    why);
+		return e;
+	}
+	*out = f;
+	return ERR_OK;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * record: the registry's records in memory, and their encoding as
- * LMDB values. db/SCHEMA.md documents the byte layout; every record
+ * record: the registry's records in memory (users, issued
+ * certificates, failed-login counters), and their encoding as LMDB
+ * values. db/SCHEMA.md documents the byte layout; every record
  * starts with its own version so that a newer binary can read (and
  * migrate) an older registry. Decoding is strict: a record that does
  * not parse is reported, never half-used.
@@ -64,6 +65,17 @@ struct issued {
 	int64_t		 issued_at;
 };
 
+/*
+ * A registered login's failed logins (guard.c keeps the policy): how
+ * many in the window that began at window_start, and until when the
+ * login is locked. Nothing in it is allocated.
+ */
+struct failure {
+	uint32_t	 count;		/* 1 or more: none is no record */
+	int64_t		 window_start;	/* seconds since the epoch, > 0 */
+	int64_t		 locked_until;	/* 0, or after window_start */
+};
+
 /* user_free, issued_free: free all members and the struct; NULL ok. */
 void	user_free(struct user *u);
 void	issued_free(struct issued *c);
@@ -84,6 +96,19 @@ enum err user_encode(const struct user *u, uint8_t **out, size_t *len);
 enum err user_decode(const uint8_t *p, size_t n, struct user **out);
 enum err issued_encode(const struct issued *c, uint8_t **out, size_t *len);
 enum err issued_decode(const uint8_t *p, size_t n, struct issued **out);
+
+/*
+ * failure_encode: the stored value of f, a new buffer the caller
+ * frees. Returns ERR_OK, ERR_NOMEM, or ERR_INTERNAL (logged) for a
+ * record decoding would refuse: count 0, window_start not above 0,
+ * locked_until neither 0 nor after window_start.
+ * failure_decode: parse a stored value into *out, which is written
+ * only on success. Returns ERR_OK or ERR_INTERNAL (corrupt or unknown
+ * version; logged).
+ */
+enum err failure_encode(const struct failure *f, uint8_t **out,
+	    size_t *len);
+enum err failure_decode(const uint8_t *p, size_t n, struct failure *out);
 
 /* user_state_name: "ACTIVE", "REVOKED", "PENDING". */
 const char *user_state_name(enum user_state s);

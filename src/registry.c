@@ -13,6 +13,10 @@
  * revocation can never slip in between the check and the signature,
  * and a serial is never handed out without being recorded.
  *
+ * Failed logins are counted here too ("failures", schema version 2),
+ * since the signer processes share nothing else; guard.c decides what
+ * the counts mean.
+ *
  * LMDB's own error text is logged here with the folder it concerns;
  * callers only ever see enum err.
  */
@@ -30,7 +34,7 @@
 #include "record.h"
 #include "registry.h"
 
-#define REGISTRY_MAX_DBS	4
+#define REGISTRY_MAX_DBS	5
 #define REGISTRY_FILE_MODE	0600
 #define REGISTRY_NODE_MAX	0xffffU
 #define REGISTRY_COUNTER_MAX	\
@@ -46,6 +50,8 @@ struct registry {
 	MDB_dbi		 users;
 	MDB_dbi		 logins;
 	MDB_dbi		 certs;
+	MDB_dbi		 failures;	/* schema version 2 on */
+	uint32_t	 version;	/* schema version, after migration */
 	int		 rdonly;
 	char		*path;		/* for log lines */
 };
@@ -231,6 +237,19 @@ put(struct registry *reg, MDB_txn *txn, MDB_dbi dbi, const void *k,
 	return ERR_OK;
 }
 
+/* del: a key that is not there is no error. */
+static enum err
+del(struct registry *reg, MDB_txn *txn, MDB_dbi dbi, const void *k,
+    size_t kn)
+{
+	MDB_val key = mval(k, kn);
+	int rc;
+
+	if ((rc = mdb_del(txn, dbi, &key, NULL)) != 0 && rc != MDB_NOTFOUND)
+		return registry_err(reg, rc, "delete");
+	return ERR_OK;
+}
+
 static enum err
 meta_get(struct registry *reg, MDB_txn *txn, const char *key, size_t n,
     uint64_t *out)
@@ -313,41 +332,6 @@ schema_init(struct registry *reg, MDB_txn *txn)
 	return meta_put_next(reg, txn, 1);
 }
 
-/*
- * An older schema would be migrated here, one version at a time, in
- * the transaction that opens it (db/SCHEMA.md). Version 1 is the
- * first, so there is nothing older yet; a newer one is refused rather
- * than misread.
- */
-static enum err
-schema_check(struct registry *reg, MDB_txn *txn, int create)
-{
-	uint64_t v;
-	enum err e;
-
-	e = meta_get(reg, txn, META_VERSION, 4, &v);
-	if (e == ERR_NOT_FOUND && create)
-		return schema_init(reg, txn);
-	if (e == ERR_NOT_FOUND) {
-		log_warnx("registry %s: no schema version", reg->path);
-		return ERR_INTERNAL;
-	}
-	if (e != ERR_OK)
-		return e;
-	if (v > REGISTRY_SCHEMA_VERSION) {
-		log_warnx("registry %s: schema version %" PRIu64 " is newer "
-		    "than this binary's (%d); run a newer cassh", reg->path,
-		    v, REGISTRY_SCHEMA_VERSION);
-		return ERR_INTERNAL;
-	}
-	if (v < REGISTRY_SCHEMA_VERSION) {
-		log_warnx("registry %s: schema version %" PRIu64 " is not "
-		    "one this binary can migrate", reg->path, v);
-		return ERR_INTERNAL;
-	}
-	return ERR_OK;
-}
-
 static enum err
 dbi_open(struct registry *reg, MDB_txn *txn, const char *name,
     unsigned flags, MDB_dbi *dbi)
@@ -365,30 +349,127 @@ dbi_open(struct registry *reg, MDB_txn *txn, const char *name,
 }
 
 /*
- * Open the four sub-databases and check the schema. The handles are
- * kept by the environment only once this transaction commits, which
- * is why even a reader commits it.
+ * The schema version stored, written first into a new registry. A
+ * newer one is refused rather than misread.
  */
 static enum err
-schema_open(struct registry *reg, int create)
+schema_version(struct registry *reg, MDB_txn *txn, int create,
+    uint32_t *out)
+{
+	uint64_t v;
+	enum err e;
+
+	e = meta_get(reg, txn, META_VERSION, 4, &v);
+	if (e == ERR_NOT_FOUND && create) {
+		v = REGISTRY_SCHEMA_VERSION;
+		e = schema_init(reg, txn);
+	} else if (e == ERR_NOT_FOUND) {
+		log_warnx("registry %s: no schema version", reg->path);
+		e = ERR_INTERNAL;
+	}
+	if (e != ERR_OK)
+		return e;
+	if (v == 0 || v > REGISTRY_SCHEMA_VERSION) {
+		log_warnx("registry %s: schema version %" PRIu64 " is not "
+		    "one this binary knows (it has %d); run a newer cassh",
+		    reg->path, v, REGISTRY_SCHEMA_VERSION);
+		return ERR_INTERNAL;
+	}
+	*out = (uint32_t)v;
+	return ERR_OK;
+}
+
+/*
+ * Version 2 adds the "failures" sub-database and leaves every value
+ * as it was, so creating it is the whole migration. The version is
+ * raised last, in the same transaction: a migration cut short leaves
+ * version 1 behind, untouched.
+ */
+static enum err
+schema_migrate_1_to_2(struct registry *reg, MDB_txn *txn)
+{
+	enum err e;
+
+	if ((e = dbi_open(reg, txn, "failures", MDB_CREATE,
+	    &reg->failures)) != ERR_OK)
+		return e;
+	return meta_put_version(reg, txn, 2);
+}
+
+/* One step at a time, so that any older registry reaches the newest. */
+static enum err
+schema_migrate(struct registry *reg, MDB_txn *txn, uint32_t *v)
+{
+	enum err e;
+
+	if (*v == 1) {
+		if ((e = schema_migrate_1_to_2(reg, txn)) != ERR_OK)
+			return e;
+		*v = 2;
+	}
+	return ERR_OK;
+}
+
+/*
+ * One pass over the schema in one transaction: open the
+ * sub-databases, read the version and, in a write transaction,
+ * migrate an older one. A reader uses version 1 as it is, since
+ * version 2 changed no value: it only lacks the counters. The handles
+ * are kept by the environment only once the transaction commits,
+ * which is why even a reader commits it.
+ */
+static enum err
+schema_pass(struct registry *reg, int write, int create)
 {
 	MDB_txn *txn = NULL;
 	unsigned flags = create ? MDB_CREATE : 0;
+	uint32_t found = 0, v;
 	enum err e;
 
-	if ((e = txn_begin(reg, create, &txn)) != ERR_OK)
+	if ((e = txn_begin(reg, write, &txn)) != ERR_OK)
 		goto out;
 	if ((e = dbi_open(reg, txn, "meta", flags, &reg->meta)) != ERR_OK ||
 	    (e = dbi_open(reg, txn, "users", flags, &reg->users)) != ERR_OK ||
 	    (e = dbi_open(reg, txn, "logins", flags, &reg->logins)) !=
 	    ERR_OK ||
-	    (e = dbi_open(reg, txn, "certs", flags, &reg->certs)) != ERR_OK)
+	    (e = dbi_open(reg, txn, "certs", flags, &reg->certs)) != ERR_OK ||
+	    (e = schema_version(reg, txn, create, &found)) != ERR_OK)
 		goto out;
-	if ((e = schema_check(reg, txn, create)) != ERR_OK)
+	v = found;
+	if (write && (e = schema_migrate(reg, txn, &v)) != ERR_OK)
 		goto out;
-	e = txn_commit(reg, &txn);
+	if (v >= 2 && (e = dbi_open(reg, txn, "failures", flags,
+	    &reg->failures)) != ERR_OK)
+		goto out;
+	if ((e = txn_commit(reg, &txn)) != ERR_OK)
+		goto out;
+	reg->version = v;
+	if (v != found)
+		log_info("registry %s: schema version %u migrated to %u",
+		    reg->path, found, v);
  out:
 	txn_abort(&txn);
+	return e;
+}
+
+/*
+ * Most opens find the current version in a read transaction and never
+ * take the writer lock; an older registry opened to write is opened
+ * again in a write transaction, which migrates it. Several processes
+ * may race to do so: the writer lock orders them, and each reads the
+ * version again inside its own transaction, so only the first one
+ * migrates.
+ */
+static enum err
+schema_open(struct registry *reg, enum registry_mode mode)
+{
+	int create = mode == REGISTRY_CREATE;
+	enum err e;
+
+	if ((e = schema_pass(reg, create, create)) != ERR_OK)
+		return e;
+	if (reg->version < REGISTRY_SCHEMA_VERSION && mode == REGISTRY_WRITE)
+		e = schema_pass(reg, 1, 0);
 	return e;
 }
 
@@ -475,7 +556,7 @@ registry_open(const char *path, enum registry_mode mode, size_t map_size,
 	reg->rdonly = mode == REGISTRY_READ;
 	if ((e = folder_check(reg, mode)) != ERR_OK ||
 	    (e = env_open(reg, mode, map_size)) != ERR_OK ||
-	    (e = schema_open(reg, mode == REGISTRY_CREATE)) != ERR_OK)
+	    (e = schema_open(reg, mode)) != ERR_OK)
 		goto out;
 	*out = reg;
 	reg = NULL;
@@ -780,6 +861,123 @@ registry_issued_get(struct registry *reg, uint64_t serial,
 }
 
 /*
+ * The failed-login counters, keyed by the folded login. A counter is
+ * kept only for a login of the "logins" index: cassh-signer cannot ask
+ * the directory whether a login exists without a change to it, and
+ * the registry's own logins bound the table by the number of users,
+ * so that a stranger who invents logins cannot grow it.
+ *
+ * A counter only slows guessing down, so a damaged one is logged and
+ * read as none (and replaced at the next failure) rather than refused:
+ * refusing it would lock its login out until someone edited the
+ * registry by hand. registry_check still reports it.
+ */
+static enum err
+failure_load(struct registry *reg, MDB_txn *txn, const char *key,
+    struct failure *f)
+{
+	MDB_val v;
+	enum err e;
+
+	if ((e = get(reg, txn, reg->failures, key, strlen(key), &v)) !=
+	    ERR_OK)
+		return e;
+	if (failure_decode(v.mv_data, v.mv_size, f) != ERR_OK) {
+		log_warnx("registry %s: the failure record of %s does not "
+		    "decode; counting afresh", reg->path, key);
+		return ERR_NOT_FOUND;
+	}
+	return ERR_OK;
+}
+
+enum err
+registry_failure_get(struct registry *reg, const char *login,
+    struct failure *out)
+{
+	char key[RECORD_MAX_NAME + 1];
+	MDB_txn *txn = NULL;
+	enum err e;
+
+	/* A version 1 registry opened to read has no counters. */
+	if (!record_valid_name(login) || reg->version < 2)
+		return ERR_NOT_FOUND;
+	login_fold(login, key);
+	if ((e = txn_begin(reg, 0, &txn)) != ERR_OK)
+		return e;
+	e = failure_load(reg, txn, key, out);
+	txn_abort(&txn);
+	return e;
+}
+
+enum err
+registry_failure_update(struct registry *reg, const char *login,
+    registry_failure_fn fn, void *ctx)
+{
+	char key[RECORD_MAX_NAME + 1];
+	struct failure f;
+	MDB_txn *txn = NULL;
+	MDB_val v;
+	uint8_t *val = NULL;
+	size_t len;
+	enum err e = ERR_NOT_REGISTERED;
+
+	if (!record_valid_name(login))
+		goto out;
+	login_fold(login, key);
+	if ((e = txn_begin(reg, 1, &txn)) != ERR_OK)
+		goto out;
+	e = get(reg, txn, reg->logins, key, strlen(key), &v);
+	if (e == ERR_NOT_FOUND)
+		e = ERR_NOT_REGISTERED;
+	if (e != ERR_OK)
+		goto out;
+	memset(&f, 0, sizeof(f));
+	e = failure_load(reg, txn, key, &f);
+	if (e != ERR_OK && e != ERR_NOT_FOUND)
+		goto out;
+	if ((e = fn(ctx, &f)) != ERR_OK ||
+	    (e = failure_encode(&f, &val, &len)) != ERR_OK ||
+	    (e = put(reg, txn, reg->failures, key, strlen(key), val, len,
+	    0)) != ERR_OK)
+		goto out;
+	e = txn_commit(reg, &txn);
+ out:
+	txn_abort(&txn);
+	free(val);
+	return e;
+}
+
+/*
+ * Every successful login comes here: look first, so that only a login
+ * with a counter takes the writer lock and waits for a commit.
+ */
+enum err
+registry_failure_clear(struct registry *reg, const char *login)
+{
+	char key[RECORD_MAX_NAME + 1];
+	MDB_txn *txn = NULL;
+	MDB_val v;
+	enum err e;
+
+	if (!record_valid_name(login) || reg->version < 2)
+		return ERR_OK;
+	login_fold(login, key);
+	if ((e = txn_begin(reg, 0, &txn)) != ERR_OK)
+		return e;
+	e = get(reg, txn, reg->failures, key, strlen(key), &v);
+	txn_abort(&txn);
+	if (e != ERR_OK)
+		return e == ERR_NOT_FOUND ? ERR_OK : e;
+	if ((e = txn_begin(reg, 1, &txn)) != ERR_OK ||
+	    (e = del(reg, txn, reg->failures, key, strlen(key))) != ERR_OK)
+		goto out;
+	e = txn_commit(reg, &txn);
+ out:
+	txn_abort(&txn);
+	return e;
+}
+
+/*
  * registry_check walks each sub-database with one of the functions
  * below. The first problem found ends the walk and is both logged and
  * handed to the caller.
@@ -906,6 +1104,30 @@ check_cert(struct check *ck, const MDB_val *k, const MDB_val *v)
 	return e;
 }
 
+/* Each counter is stored under a folded, registered login. */
+static enum err
+check_failure(struct check *ck, const MDB_val *k, const MDB_val *v)
+{
+	char login[RECORD_MAX_NAME + 1], key[RECORD_MAX_NAME + 1];
+	struct failure f;
+	MDB_val idx;
+
+	if (!val_name(k, login))
+		return problem(ck, "a failure key is not a valid login");
+	login_fold(login, key);
+	if (strcmp(key, login) != 0)
+		return problem(ck, "failure record %s is not under the "
+		    "lower-case login", login);
+	if (failure_decode(v->mv_data, v->mv_size, &f) != ERR_OK)
+		return problem(ck, "failure record %s does not decode",
+		    login);
+	if (get(ck->reg, ck->txn, ck->reg->logins, key, strlen(key),
+	    &idx) != ERR_OK)
+		return problem(ck, "failure record %s is for no registered "
+		    "login", login);
+	return ERR_OK;
+}
+
 static enum err
 check_walk(struct check *ck, MDB_dbi dbi, check_fn fn)
 {
@@ -933,10 +1155,10 @@ check_meta(struct check *ck)
 	struct registry *reg = ck->reg;
 	uint64_t version;
 
+	/* A version 1 registry opened to read is checked as version 1. */
 	if (meta_get(reg, ck->txn, META_VERSION, 4, &version) != ERR_OK ||
-	    version != REGISTRY_SCHEMA_VERSION)
-		return problem(ck, "no schema version %d",
-		    REGISTRY_SCHEMA_VERSION);
+	    version != reg->version)
+		return problem(ck, "no schema version %u", reg->version);
 	/* An exhausted counter is full, not broken. */
 	if (meta_get(reg, ck->txn, META_NEXT_SERIAL, 8, &ck->next) !=
 	    ERR_OK || ck->next == 0 || ck->next > REGISTRY_COUNTER_MAX + 1)
@@ -965,6 +1187,9 @@ registry_check(struct registry *reg, char *why, size_t whylen)
 	    (e = check_walk(&ck, reg->users, check_user)) != ERR_OK ||
 	    (e = check_walk(&ck, reg->logins, check_login)) != ERR_OK ||
 	    (e = check_walk(&ck, reg->certs, check_cert)) != ERR_OK)
+		goto out;
+	if (reg->version >= 2 &&
+	    (e = check_walk(&ck, reg->failures, check_failure)) != ERR_OK)
 		goto out;
 	/* Every user has its login, so equal counts mean no stray one. */
 	if (ck.nlogins != ck.nusers)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * registry: the LMDB database that outlives connections: users, the
- * serial counter, every issued certificate, and the schema version.
+ * serial counter, every issued certificate, failed-login counters and
+ * the schema version.
  *
  * Many signer processes open it at once; LMDB's single writer lock
  * serialises their writes, and each operation here is one transaction,
@@ -10,7 +11,8 @@
  *
  * Sub-databases: "meta" (schema version, next serial), "users" (name ->
  * user record), "logins" (LDAP login -> name), "certs" (serial, 8 bytes
- * big-endian -> issued record). db/SCHEMA.md has the layout.
+ * big-endian -> issued record), "failures" (folded login -> failure
+ * record). db/SCHEMA.md has the layout.
  */
 #ifndef CASSH_REGISTRY_H
 #define CASSH_REGISTRY_H
@@ -21,7 +23,7 @@
 #include "err.h"
 #include "record.h"
 
-#define REGISTRY_SCHEMA_VERSION	1
+#define REGISTRY_SCHEMA_VERSION	2
 #define REGISTRY_DEFAULT_MAP_SIZE	((size_t)1 << 30)	/* 1 GiB */
 
 /* Serials carry the node id in their top 16 bits. */
@@ -37,13 +39,17 @@ enum registry_mode {
 
 /*
  * registry_open: open the registry in folder path (which must exist).
- * map_size 0 means REGISTRY_DEFAULT_MAP_SIZE. Returns ERR_OK,
- * ERR_REGISTRY_MISSING (no folder or no registry in it, unless
- * creating; or the files cannot be opened as asked: permissions, a
- * read-only file system; logged), ERR_INTERNAL (a schema newer than
- * this binary, corrupt; logged) or ERR_NOMEM. A write that later meets
- * such a permission or read-only problem also returns
- * ERR_REGISTRY_MISSING, logged.
+ * map_size 0 means REGISTRY_DEFAULT_MAP_SIZE. A registry of an older
+ * schema is migrated when opened to write or create (the migration is
+ * one write transaction, logged); opened to read, a version 1
+ * registry is read as it is and simply has no failed-login counters.
+ * Returns ERR_OK, ERR_REGISTRY_MISSING (no folder or no registry in
+ * it, unless creating; or the files cannot be opened as asked:
+ * permissions, a read-only file system; logged), ERR_INTERNAL (a
+ * schema newer than this binary, corrupt; logged), ERR_REGISTRY_BUSY
+ * or ERR_REGISTRY_FULL (a migration that could not write), or
+ * ERR_NOMEM. A write that later meets such a permission or read-only
+ * problem also returns ERR_REGISTRY_MISSING, logged.
  */
 enum err registry_open(const char *path, enum registry_mode mode,
 	    size_t map_size, struct registry **out);
@@ -112,11 +118,47 @@ enum err registry_issued_get(struct registry *reg, uint64_t serial,
 	    struct issued **out);
 
 /*
+ * Failed-login counters, one per registered login at most (guard.c
+ * holds the policy). A login is counted only while the "logins" index
+ * holds it, so that invented logins never grow the table; code that
+ * one day removes a user must remove its counter in the same
+ * transaction (registry_check reports a counter without its login).
+ * Logins match without regard to ASCII case.
+ *
+ * registry_failure_get: the counter of login into *out. Returns ERR_OK,
+ * ERR_NOT_FOUND (none; also a counter that does not decode, logged,
+ * so that damage cannot lock a login out for good; and any login of a
+ * version 1 registry opened to read), ERR_INTERNAL, ERR_REGISTRY_BUSY.
+ *
+ * registry_failure_update: in one write transaction, read login's
+ * counter (all zero if none), let fn change it, and store it if fn
+ * returns ERR_OK; the result must be a valid record (record.h). fn
+ * runs with the writer lock held: it must be quick and must not call
+ * the registry. Concurrent updates are applied one after the other,
+ * so that none is lost. Returns fn's error, ERR_NOT_REGISTERED
+ * (login is no registered login; fn is not called and nothing is
+ * written), ERR_REGISTRY_FULL, ERR_REGISTRY_BUSY, ERR_REGISTRY_MISSING
+ * (cannot write; logged), ERR_INTERNAL (also for a read-only registry
+ * or a record failure_encode refuses).
+ *
+ * registry_failure_clear: remove login's counter; without one,
+ * nothing is written and no writer lock is taken. Returns ERR_OK or
+ * the errors of registry_failure_update but ERR_NOT_REGISTERED.
+ */
+enum err registry_failure_get(struct registry *reg, const char *login,
+	    struct failure *out);
+typedef enum err (*registry_failure_fn)(void *ctx, struct failure *f);
+enum err registry_failure_update(struct registry *reg, const char *login,
+	    registry_failure_fn fn, void *ctx);
+enum err registry_failure_clear(struct registry *reg, const char *login);
+
+/*
  * registry_check: walk every record and index and verify they decode
  * and agree (each login maps to its user, each serial below the
- * counter). Returns ERR_OK or ERR_INTERNAL with the first problem
- * logged and copied into why (may be NULL); ERR_REGISTRY_BUSY if it
- * cannot start reading.
+ * counter, each failure counter under a folded registered login).
+ * Returns ERR_OK or ERR_INTERNAL with the first problem logged and
+ * copied into why (may be NULL); ERR_REGISTRY_BUSY if it cannot start
+ * reading.
  */
 enum err registry_check(struct registry *reg, char *why, size_t whylen);
 

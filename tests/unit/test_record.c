@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_record: registry records survive encoding unchanged, and a
- * stored value that is damaged in any way is refused whole.
+ * test_record: registry records (users, certificates, failed-login
+ * counters) survive encoding unchanged, and a stored value that is
+ * damaged in any way is refused whole.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -684,6 +685,129 @@ key_find_matches_by_fingerprint(void **state)
 	user_free(u);
 }
 
+/* The failure record example of db/SCHEMA.md, byte for byte. */
+static const uint8_t failure_ex[] = {
+	0, 0, 0, 1,
+	0, 0, 0, 3,
+	0, 0, 0, 0, 0x65, 0x53, 0xf1, 0x00,
+	0, 0, 0, 0, 0x65, 0x53, 0xf1, 0x3c,
+};
+
+static void
+failure_reads_and_writes_the_example_of_the_schema(void **state)
+{
+	struct failure f;
+	uint8_t *p;
+	size_t n;
+
+	assert_int_equal(failure_decode(failure_ex, sizeof(failure_ex), &f),
+	    ERR_OK);
+	assert_int_equal(f.count, 3);
+	assert_true(f.window_start == 1700000000);
+	assert_true(f.locked_until == 1700000060);
+	assert_int_equal(failure_encode(&f, &p, &n), ERR_OK);
+	assert_int_equal(n, sizeof(failure_ex));
+	assert_memory_equal(p, failure_ex, n);
+	free(p);
+}
+
+static void
+failure_without_a_lock_round_trips(void **state)
+{
+	struct failure f = { UINT32_MAX, INT64_MAX - 1, 0 }, d;
+	uint8_t *p;
+	size_t n;
+
+	assert_int_equal(failure_encode(&f, &p, &n), ERR_OK);
+	assert_int_equal(failure_decode(p, n, &d), ERR_OK);
+	assert_true(d.count == f.count);
+	assert_true(d.window_start == f.window_start);
+	assert_true(d.locked_until == 0);
+	free(p);
+}
+
+static enum err
+decode_failure_bytes(const uint8_t *p, size_t n)
+{
+	struct failure f = { 77, 77, 0 };
+	enum err e = failure_decode(p, n, &f);
+
+	/* A refused value leaves the caller's record as it was. */
+	if (e != ERR_OK)
+		assert_int_equal(f.count, 77);
+	return e;
+}
+
+static enum err
+decode_failure(uint32_t version, uint32_t count, int64_t start,
+    int64_t until)
+{
+	struct wbuf b;
+	uint8_t *p;
+	size_t n;
+	enum err e;
+
+	wbuf_init(&b);
+	wbuf_put_u32(&b, version);
+	wbuf_put_u32(&b, count);
+	wbuf_put_u64(&b, (uint64_t)start);
+	wbuf_put_u64(&b, (uint64_t)until);
+	p = wbuf_steal(&b, &n);
+	assert_non_null(p);
+	e = decode_failure_bytes(p, n);
+	free(p);
+	return e;
+}
+
+static void
+failure_decode_refuses_truncation_and_trailing_bytes(void **state)
+{
+	uint8_t longer[sizeof(failure_ex) + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(failure_ex); i++)
+		assert_int_equal(decode_failure_bytes(failure_ex, i),
+		    ERR_INTERNAL);
+	memcpy(longer, failure_ex, sizeof(failure_ex));
+	longer[sizeof(failure_ex)] = 0;
+	assert_int_equal(decode_failure_bytes(longer, sizeof(longer)),
+	    ERR_INTERNAL);
+}
+
+static void
+failure_decode_refuses_fields_out_of_range(void **state)
+{
+	assert_int_equal(decode_failure(1, 1, 100, 0), ERR_OK);
+	assert_int_equal(decode_failure(1, 1, 100, 101), ERR_OK);
+	assert_int_equal(decode_failure(2, 1, 100, 0), ERR_INTERNAL);
+	assert_int_equal(decode_failure(0, 1, 100, 0), ERR_INTERNAL);
+	/* No failure is no record; a window starts at a real time. */
+	assert_int_equal(decode_failure(1, 0, 100, 0), ERR_INTERNAL);
+	assert_int_equal(decode_failure(1, 1, 0, 0), ERR_INTERNAL);
+	assert_int_equal(decode_failure(1, 1, -100, 0), ERR_INTERNAL);
+	/* A lock is set after its window opened. */
+	assert_int_equal(decode_failure(1, 1, 100, 100), ERR_INTERNAL);
+	assert_int_equal(decode_failure(1, 1, 100, 99), ERR_INTERNAL);
+	assert_int_equal(decode_failure(1, 1, 100, -1), ERR_INTERNAL);
+}
+
+static void
+failure_encode_refuses_what_decode_would_refuse(void **state)
+{
+	struct failure f = { 0, 100, 0 };
+	uint8_t *p = NULL;
+	size_t n;
+
+	assert_int_equal(failure_encode(&f, &p, &n), ERR_INTERNAL);
+	f.count = 1;
+	f.window_start = 0;
+	assert_int_equal(failure_encode(&f, &p, &n), ERR_INTERNAL);
+	f.window_start = 100;
+	f.locked_until = 50;
+	assert_int_equal(failure_encode(&f, &p, &n), ERR_INTERNAL);
+	assert_null(p);
+}
+
 static void
 free_accepts_null(void **state)
 {
@@ -720,6 +844,14 @@ main(void)
 		    valid_principal_refuses_spaces_commas_and_controls),
 		cmocka_unit_test(state_names_are_cassh_names),
 		cmocka_unit_test(key_find_matches_by_fingerprint),
+		cmocka_unit_test(
+		    failure_reads_and_writes_the_example_of_the_schema),
+		cmocka_unit_test(failure_without_a_lock_round_trips),
+		cmocka_unit_test(
+		    failure_decode_refuses_truncation_and_trailing_bytes),
+		cmocka_unit_test(failure_decode_refuses_fields_out_of_range),
+		cmocka_unit_test(
+		    failure_encode_refuses_what_decode_would_refuse),
 		cmocka_unit_test(free_accepts_null),
 	};
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_registry: the LMDB registry as the signer processes share it:
- * records, indexes, serials handed out once and recorded, a full map,
- * concurrent and killed processes, and a schema from the future.
+ * records, indexes, serials handed out once and recorded, failed-login
+ * counters, a full map, concurrent and killed processes, a schema from
+ * the past (migrated) and one from the future (refused).
  *
  * Each test gets a fresh folder under $TMPDIR (or /tmp). Forked
  * children open the registry themselves (an LMDB environment must not
@@ -240,7 +241,7 @@ raw_put(const struct fixture *f, const char *db, const void *k,
 	val.mv_size = vn;
 	val.mv_data = (void *)(uintptr_t)v;
 	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 5), 0);
 	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
@@ -256,7 +257,7 @@ raw_stale_readers(const struct fixture *f)
 	int dead = -1;
 
 	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 5), 0);
 	assert_int_equal(mdb_env_open(env, f->dir, MDB_RDONLY, 0600), 0);
 	assert_int_equal(mdb_reader_check(env, &dead), 0);
 	mdb_env_close(env);
@@ -963,10 +964,10 @@ newer_schema_version_is_refused(void **state)
 {
 	struct fixture *f = *state;
 	struct registry *reg = open_as(f, REGISTRY_CREATE);
-	static const uint8_t v2[4] = { 0, 0, 0, 2 };
+	static const uint8_t v3[4] = { 0, 0, 0, 3 };
 
 	registry_close(reg);
-	raw_put(f, "meta", "schema_version", 14, v2, sizeof(v2));
+	raw_put(f, "meta", "schema_version", 14, v3, sizeof(v3));
 	reg = NULL;
 	assert_int_equal(registry_open(f->dir, REGISTRY_READ, 0, &reg),
 	    ERR_INTERNAL);
@@ -1037,6 +1038,373 @@ check_finds_a_record_that_does_not_decode(void **state)
 }
 
 /*
+ * A version 1 registry exactly as db/SCHEMA.md describes it, written
+ * with LMDB alone: its four sub-databases, the meta values, and the
+ * example user bob (login bob) of the user record table.
+ */
+static const uint8_t bob_v1[] = {
+	0, 0, 0, 1,
+	0, 0, 0, 3, 'b', 'o', 'b',
+	0, 0, 0, 3, 'b', 'o', 'b',
+	0, 0, 0, 0,
+	0, 0, 0, 2,
+	0, 0, 0, 0,
+	0, 0, 0, 1,
+	0, 0, 0, 3, 'b', 'o', 'b',
+	0, 0, 0, 0, 0, 0, 0x0e, 0x10,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+static void
+raw_txn_put(MDB_txn *txn, MDB_dbi dbi, const void *k, size_t kn,
+    const void *v, size_t vn)
+{
+	MDB_val key, val;
+
+	key.mv_size = kn;
+	key.mv_data = (void *)(uintptr_t)k;
+	val.mv_size = vn;
+	val.mv_data = (void *)(uintptr_t)v;
+	assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+}
+
+static void
+raw_make_version_1(const struct fixture *f)
+{
+	static const uint8_t v1[4] = { 0, 0, 0, 1 };
+	static const uint8_t next[8] = { 0, 0, 0, 0, 0, 0, 0, 1 };
+	static const char *const dbs[] = { "meta", "users", "logins",
+	    "certs" };
+	MDB_dbi dbi[4];
+	MDB_env *env;
+	MDB_txn *txn;
+	size_t i;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 4), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(mdb_dbi_open(txn, dbs[i], MDB_CREATE,
+		    &dbi[i]), 0);
+	raw_txn_put(txn, dbi[0], "schema_version", 14, v1, sizeof(v1));
+	raw_txn_put(txn, dbi[0], "next_serial", 11, next, sizeof(next));
+	raw_txn_put(txn, dbi[1], "bob", 3, bob_v1, sizeof(bob_v1));
+	raw_txn_put(txn, dbi[2], "bob", 3, "bob", 3);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/* The stored schema version, and whether "failures" exists. */
+static uint32_t
+raw_version(const struct fixture *f, int *has_failures)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key, val;
+	const uint8_t *b;
+	uint32_t v;
+
+	key.mv_size = 14;
+	key.mv_data = "schema_version";
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 5), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, MDB_RDONLY, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_get(txn, dbi, &key, &val), 0);
+	assert_int_equal(val.mv_size, 4);
+	b = val.mv_data;
+	v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+	*has_failures = mdb_dbi_open(txn, "failures", 0, &dbi) == 0;
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return v;
+}
+
+/* A registry-level counter step: one more failure, a fixed window. */
+struct bump_ctx {
+	enum err	fail;
+	int		calls;
+	int		invalid;	/* leave a record no one may store */
+};
+
+static enum err
+bump(void *arg, struct failure *fl)
+{
+	struct bump_ctx *ctx = arg;
+
+	ctx->calls++;
+	if (ctx->fail != ERR_OK)
+		return ctx->fail;
+	fl->count++;
+	fl->window_start = 1700000000;
+	if (ctx->invalid)
+		fl->locked_until = 1;
+	return ERR_OK;
+}
+
+static uint32_t
+count_of(struct registry *reg, const char *login)
+{
+	struct failure fl;
+	enum err e = registry_failure_get(reg, login, &fl);
+
+	if (e == ERR_NOT_FOUND)
+		return 0;
+	assert_int_equal(e, ERR_OK);
+	return fl.count;
+}
+
+static void
+version_1_registry_is_read_as_it_is_when_opened_to_read(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg;
+	struct user *u = NULL;
+	struct failure fl;
+	int has;
+
+	raw_make_version_1(f);
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(registry_user_by_login(reg, "BOB", &u), ERR_OK);
+	assert_string_equal(u->name, "bob");
+	assert_int_equal(u->state, USER_PENDING);
+	user_free(u);
+	assert_int_equal(registry_failure_get(reg, "bob", &fl),
+	    ERR_NOT_FOUND);
+	assert_int_equal(registry_failure_clear(reg, "bob"), ERR_OK);
+	assert_check_passes(reg);
+	registry_close(reg);
+
+	/* Reading changed nothing. */
+	assert_int_equal(raw_version(f, &has), 1);
+	assert_false(has);
+}
+
+static void
+version_1_registry_is_migrated_when_opened_to_write(void **state)
+{
+	struct fixture *f = *state;
+	struct bump_ctx ctx = { ERR_OK, 0, 0 };
+	struct registry *reg;
+	struct user *u = NULL;
+	int has;
+
+	raw_make_version_1(f);
+	reg = open_as(f, REGISTRY_WRITE);
+	registry_close(reg);
+	assert_int_equal(raw_version(f, &has), 2);
+	assert_true(has);
+
+	/* Everything of version 1 is still there, and counting works. */
+	reg = open_as(f, REGISTRY_WRITE);
+	assert_int_equal(registry_user_get(reg, "bob", &u), ERR_OK);
+	user_free(u);
+	assert_int_equal(registry_failure_update(reg, "bob", bump, &ctx),
+	    ERR_OK);
+	assert_int_equal(count_of(reg, "bob"), 1);
+	assert_check_passes(reg);
+	registry_close(reg);
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(count_of(reg, "bob"), 1);
+	assert_check_passes(reg);
+	registry_close(reg);
+}
+
+static void
+version_1_registry_is_migrated_by_create_as_well(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg;
+	int has;
+
+	raw_make_version_1(f);
+	reg = open_as(f, REGISTRY_CREATE);
+	assert_check_passes(reg);
+	registry_close(reg);
+	assert_int_equal(raw_version(f, &has), 2);
+	assert_true(has);
+}
+
+/* Signers started at once on an old registry: each one gets in. */
+static void
+writers_racing_to_migrate_all_open_the_registry(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg = NULL;
+	pid_t pids[NPROCS];
+	int i, status, has;
+
+	raw_make_version_1(f);
+	for (i = 0; i < NPROCS; i++) {
+		pids[i] = fork();
+		assert_true(pids[i] != -1);
+		if (pids[i] == 0)
+			_exit(registry_open(f->dir, REGISTRY_WRITE, 0, &reg) ==
+			    ERR_OK ? 0 : 1);
+	}
+	for (i = 0; i < NPROCS; i++) {
+		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(raw_version(f, &has), 2);
+	assert_true(has);
+	reg = open_as(f, REGISTRY_READ);
+	assert_check_passes(reg);
+	registry_close(reg);
+}
+
+static void
+failure_counters_exist_only_for_registered_logins(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg = open_as(f, REGISTRY_CREATE);
+	struct bump_ctx ctx = { ERR_OK, 0, 0 };
+
+	add_user(reg, "alice", "Alice.Smith");
+	assert_int_equal(registry_failure_update(reg, "mallory", bump,
+	    &ctx), ERR_NOT_REGISTERED);
+	assert_int_equal(registry_failure_update(reg, "a b", bump, &ctx),
+	    ERR_NOT_REGISTERED);
+	/* A user's name is not a login: only logins are counted. */
+	assert_int_equal(registry_failure_update(reg, "alice", bump, &ctx),
+	    ERR_NOT_REGISTERED);
+	assert_int_equal(ctx.calls, 0);
+
+	/* Any case of the login is one counter. */
+	assert_int_equal(registry_failure_update(reg, "ALICE.smith", bump,
+	    &ctx), ERR_OK);
+	assert_int_equal(registry_failure_update(reg, "alice.smith", bump,
+	    &ctx), ERR_OK);
+	assert_int_equal(count_of(reg, "Alice.Smith"), 2);
+	assert_int_equal(count_of(reg, "mallory"), 0);
+	assert_check_passes(reg);
+
+	assert_int_equal(registry_failure_clear(reg, "ALICE.SMITH"), ERR_OK);
+	assert_int_equal(count_of(reg, "alice.smith"), 0);
+	assert_int_equal(registry_failure_clear(reg, "alice.smith"), ERR_OK);
+	assert_int_equal(registry_failure_clear(reg, "mallory"), ERR_OK);
+	registry_close(reg);
+}
+
+static void
+failure_update_writes_nothing_when_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg = open_as(f, REGISTRY_CREATE);
+	struct bump_ctx ctx = { ERR_OK, 0, 0 };
+
+	add_user(reg, "alice", "alice");
+	assert_int_equal(registry_failure_update(reg, "alice", bump, &ctx),
+	    ERR_OK);
+	ctx.fail = ERR_REGISTRY_BUSY;
+	assert_int_equal(registry_failure_update(reg, "alice", bump, &ctx),
+	    ERR_REGISTRY_BUSY);
+	ctx.fail = ERR_OK;
+	ctx.invalid = 1;
+	assert_int_equal(registry_failure_update(reg, "alice", bump, &ctx),
+	    ERR_INTERNAL);
+	assert_int_equal(count_of(reg, "alice"), 1);
+	registry_close(reg);
+
+	/* Read-only: counting is refused, and so is a clear that writes. */
+	ctx.invalid = 0;
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(registry_failure_update(reg, "alice", bump, &ctx),
+	    ERR_INTERNAL);
+	assert_int_equal(registry_failure_clear(reg, "alice"), ERR_INTERNAL);
+	assert_int_equal(count_of(reg, "alice"), 1);
+	registry_close(reg);
+}
+
+/*
+ * A damaged counter is reported by the check but read as none, so
+ * that it cannot lock its login out for good; the next failure
+ * replaces it.
+ */
+static void
+check_finds_a_damaged_failure_record(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg = open_as(f, REGISTRY_CREATE);
+	struct bump_ctx ctx = { ERR_OK, 0, 0 };
+	char why[256];
+
+	add_user(reg, "alice", "alice");
+	registry_close(reg);
+	raw_put(f, "failures", "alice", 5, "\0\0\0\1\0\0\0\0", 8);
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(registry_check(reg, why, sizeof(why)),
+	    ERR_INTERNAL);
+	assert_non_null(strstr(why, "alice"));
+	assert_non_null(strstr(why, "decode"));
+	assert_int_equal(count_of(reg, "alice"), 0);
+	registry_close(reg);
+
+	reg = open_as(f, REGISTRY_WRITE);
+	assert_int_equal(registry_failure_update(reg, "alice", bump, &ctx),
+	    ERR_OK);
+	assert_int_equal(count_of(reg, "alice"), 1);
+	assert_check_passes(reg);
+	registry_close(reg);
+}
+
+static void
+check_finds_failure_records_of_no_registered_login(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg = open_as(f, REGISTRY_CREATE);
+	static const uint8_t rec[] = {
+		0, 0, 0, 1, 0, 0, 0, 1,
+		0, 0, 0, 0, 0x65, 0x53, 0xf1, 0x00,
+		0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	char why[256];
+
+	add_user(reg, "alice", "alice");
+	registry_close(reg);
+	raw_put(f, "failures", "alice", 5, rec, sizeof(rec));
+	reg = open_as(f, REGISTRY_READ);
+	assert_check_passes(reg);
+	registry_close(reg);
+
+	raw_put(f, "failures", "ghost", 5, rec, sizeof(rec));
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(registry_check(reg, why, sizeof(why)),
+	    ERR_INTERNAL);
+	assert_non_null(strstr(why, "ghost"));
+	registry_close(reg);
+}
+
+static void
+check_finds_a_failure_record_under_an_unfolded_login(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg = open_as(f, REGISTRY_CREATE);
+	static const uint8_t rec[] = {
+		0, 0, 0, 1, 0, 0, 0, 1,
+		0, 0, 0, 0, 0x65, 0x53, 0xf1, 0x00,
+		0, 0, 0, 0, 0, 0, 0, 0,
+	};
+	char why[256];
+
+	add_user(reg, "alice", "alice");
+	registry_close(reg);
+	raw_put(f, "failures", "Alice", 5, rec, sizeof(rec));
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(registry_check(reg, why, sizeof(why)),
+	    ERR_INTERNAL);
+	assert_non_null(strstr(why, "Alice"));
+	registry_close(reg);
+}
+
+/*
  * Files another user owns: as root, become nobody in a child so that
  * the permission check is real.
  */
@@ -1100,6 +1468,15 @@ main(void)
 		T(check_finds_a_certificate_beyond_the_counter),
 		T(check_finds_a_record_that_does_not_decode),
 		T(open_for_writing_refuses_files_it_cannot_write),
+		T(version_1_registry_is_read_as_it_is_when_opened_to_read),
+		T(version_1_registry_is_migrated_when_opened_to_write),
+		T(version_1_registry_is_migrated_by_create_as_well),
+		T(writers_racing_to_migrate_all_open_the_registry),
+		T(failure_counters_exist_only_for_registered_logins),
+		T(failure_update_writes_nothing_when_refused),
+		T(check_finds_a_damaged_failure_record),
+		T(check_finds_failure_records_of_no_registered_login),
+		T(check_finds_a_failure_record_under_an_unfolded_login),
 	};
 #undef T
 
