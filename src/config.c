@@ -37,6 +37,11 @@ static const struct config_key config_keys[] = {
 	    1, 600 },
 	{ "signer", "max_auth_tries", CK_INT, OFF(max_auth_tries), 1, 10 },
 	{ "signer", "log_file", CK_STR, OFF(log_file), 0, 0 },
+	/* A lock never lasts long: a stranger can cause one (guard.c). */
+	{ "signer", "lockout_failures", CK_INT, OFF(lockout_failures),
+	    0, 100 },
+	{ "signer", "lockout_window", CK_INT, OFF(lockout_window), 1, 86400 },
+	{ "signer", "lockout_time", CK_INT, OFF(lockout_time), 1, 900 },
 	{ "ca", "key", CK_STR, OFF(ca_key), 0, 0 },
 	{ "registry", "path", CK_STR, OFF(registry_path), 0, 0 },
 	{ "registry", "node_id", CK_UINT, OFF(node_id), 0, 65535 },
@@ -179,6 +184,9 @@ config_defaults(void)
 	c->login_grace_time = 30;
 	c->max_auth_tries = 3;
 	c->log_file = config_strdup_or_null("", &fail);
+	c->lockout_failures = 5;
+	c->lockout_window = 300;
+	c->lockout_time = 60;
 	c->ca_key = config_strdup_or_null("/etc/cassh/ca_key", &fail);
 	c->registry_path = config_strdup_or_null("/var/lib/cassh", &fail);
 	c->node_id = 0;
@@ -304,6 +312,9 @@ config_write_skeleton(const char *path, const struct config *c)
 	    "login_grace_time = %d\n"
 	    "max_auth_tries = %d\n"
 	    "log_file = %s\n"
+	    "lockout_failures = %d\n"
+	    "lockout_window = %d\n"
+	    "lockout_time = %d\n"
 	    "\n[ca]\n"
 	    "key = %s\n"
 	    "\n[registry]\n"
@@ -323,7 +334,8 @@ config_write_skeleton(const char *path, const struct config *c)
 	    "backdate = %lld\n"
 	    "min_rsa_bits = %u\n",
 	    c->host_key, c->generic_login, c->public_login,
-	    c->login_grace_time, c->max_auth_tries, c->log_file, c->ca_key,
+	    c->login_grace_time, c->max_auth_tries, c->log_file,
+	    c->lockout_failures, c->lockout_window, c->lockout_time, c->ca_key,
 	    c->registry_path, c->node_id, c->ldap_uri, c->ldap_base,
 	    c->ldap_user_filter, c->ldap_bind_dn, c->ldap_bind_password_file,
 	    c->ldap_admin_group, c->ldap_timeout, exp, maxexp,

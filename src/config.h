@@ -21,6 +21,9 @@ struct config {
 	int		 login_grace_time;	/* seconds */
 	int		 max_auth_tries;
 	char		*log_file;		/* "" for syslog only */
+	int		 lockout_failures;	/* in a window; 0: never */
+	int		 lockout_window;	/* seconds */
+	int		 lockout_time;		/* seconds */
 	/* [ca] */
 	char		*ca_key;
 	/* [registry] */

@@ -57,6 +57,9 @@ static const struct err_info err_table[ERR_MAX] = {
 	    "key, or ask a CA admin to register this one" },
 	[ERR_NOT_PERMITTED] = { "not_permitted", EX_NOPERM,
 	    "this command is not permitted for this login" },
+	[ERR_LOCKED] = { "locked", EX_NOPERM,
+	    "too many failed logins for this login; "
+	    "try again in a few minutes" },
 	[ERR_CONFIG] = { "config", EX_CONFIG,
 	    "the CA is misconfigured; tell the CA admins" },
 	[ERR_CA_KEY] = { "ca_key", EX_CONFIG,

@@ -44,6 +44,7 @@ enum err {
 	ERR_REVOKED,
 	ERR_NOT_YOUR_KEY,
 	ERR_NOT_PERMITTED,	/* command not allowed for this login */
+	ERR_LOCKED,		/* too many failed logins, for a while */
 
 	/* 78: configuration */
 	ERR_CONFIG,
