@@ -3,42 +3,58 @@
  * cassh-signer: one SSH connection to the CA, started per connection
  * by systemd (Accept=yes, socket on fd 3) or inetd (socket on fd 0).
  *
- * This file only wires the modules together: it takes the socket,
- * reads the configuration, opens the registry, and hands the
- * connection to the session module with the operations that cross
- * the privilege boundary: authenticate (directory), prepare and run
- * (command).
+ * This file only wires the modules together. It takes the socket and
+ * reads the configuration, then splits the connection in two
+ * processes, so that the code that parses what the network sends
+ * never holds what an attacker wants:
+ *
+ *	child	loads the SSH host key, confines itself (sandbox.c) and
+ *		speaks SSH to the client (session.c); every decision
+ *		goes to the parent as a message (monitor_client.c);
+ *	parent	the monitor (monitor.c): opens the registry, proves
+ *		logins with LDAP, runs the commands for the login it
+ *		proved, signs with the CA key; then reaps the child.
+ *
+ * The fork comes before the registry is opened, so that no LMDB
+ * mapping or descriptor ever reaches the child (an LMDB environment
+ * must not cross a fork anyway).
  */
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
 #include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <sys/socket.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libssh/libssh.h>
+#include <openssl/crypto.h>
 
 #include "build-config.h"
-#include "command.h"
 #include "config.h"
-#include "directory.h"
 #include "log.h"
+#include "monitor.h"
 #include "registry.h"
+#include "sandbox.h"
 #include "session.h"
 
-/* The privileged side's state for this one connection. */
+/* How long a child that has closed its end may take to exit. */
+#define SIGNER_REAP_MS	2000
+
+/* What both halves of the connection know before the fork. */
 struct signer {
 	struct config		*cfg;
-	struct registry		*reg;
-	char			 login[RECORD_MAX_NAME + 1];
-	int			 authenticated;
-	struct command_env	 env;
-	struct command_call	 call;
+	struct sandbox		 sandbox;
 	char			 conn_id[17];
 	char			 peer[INET6_ADDRSTRLEN + 8];
 };
@@ -106,62 +122,6 @@ signer_ids(struct signer *sg, int sock)
 	snprintf(sg->peer, sizeof(sg->peer), "%s:%d", host, port);
 }
 
-static int
-signer_is_public(void *arg, const char *login)
-{
-	struct signer *sg = arg;
-
-	return strcmp(login, sg->cfg->public_login) == 0;
-}
-
-/* The identity used by every later command is fixed here, once. */
-static enum err
-signer_auth(void *arg, const char *login, const char *password)
-{
-	struct signer *sg = arg;
-	enum err e;
-
-	if (sg->authenticated || strlen(login) >= sizeof(sg->login))
-		return ERR_AUTH;
-	if (signer_is_public(sg, login))
-		e = ERR_OK;
-	else
-		e = directory_authenticate(sg->cfg, login, password, NULL);
-	if (e != ERR_OK)
-		return e;
-	memcpy(sg->login, login, strlen(login) + 1);
-	sg->authenticated = 1;
-	sg->env.login = sg->login;
-	sg->env.is_public = signer_is_public(sg, login);
-	return ERR_OK;
-}
-
-static enum err
-signer_prepare(void *arg, const char *line, size_t *max_input)
-{
-	struct signer *sg = arg;
-
-	if (!sg->authenticated)
-		return ERR_NOT_PERMITTED;
-	return command_prepare(&sg->env, line, &sg->call, max_input);
-}
-
-static int
-signer_run(void *arg, const uint8_t *in, size_t n, int toolong,
-    struct wbuf *out, char *errline, size_t errlen)
-{
-	struct signer *sg = arg;
-
-	if (!sg->authenticated || sg->call.cmd == NULL)
-		return EX_NOPERM;
-	return command_run(&sg->env, &sg->call, in, n, toolong, out,
-	    errline, errlen);
-}
-
-static const struct session_ops signer_ops = {
-	signer_auth, signer_is_public, signer_prepare, signer_run,
-};
-
 static void
 signer_usage(void)
 {
@@ -171,15 +131,164 @@ signer_usage(void)
 	exit(EX_USAGE);
 }
 
+static void
+signer_session_params(const struct signer *sg, struct session_params *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->host_key = sg->cfg->host_key;
+	sp->generic_login = sg->cfg->generic_login;
+	sp->login_grace_time = sg->cfg->login_grace_time;
+	sp->max_auth_tries = sg->cfg->max_auth_tries;
+	sp->conn_id = sg->conn_id;
+	sp->peer = sg->peer;
+}
+
+/*
+ * The child: the host key and libssh's crypto are set up while files
+ * can still be opened, then the sandbox closes for good. It ends with
+ * _exit(): the parent's exit handlers (OpenSSL's clean-up among them)
+ * are not the child's to run, and would meet the sandbox.
+ */
+static void __attribute__((noreturn))
+signer_child(struct signer *sg, int sock, int fd)
+{
+	struct monitor_client mc;
+	struct session_params sp;
+	ssh_key key = NULL;
+	enum err e;
+
+	(void)prctl(PR_SET_NAME, "cassh-net", 0, 0, 0);
+	ssh_init();
+	/* OpenSSL reads its configuration file on first use: now. */
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	tzset();	/* syslog's time stamps, read now or never */
+	if (ssh_pki_import_privkey_file(sg->cfg->host_key, NULL, NULL, NULL,
+	    &key) != SSH_OK) {
+		log_warnx("cannot load host key %s", sg->cfg->host_key);
+		_exit(EX_CONFIG);
+	}
+	if (sandbox_enter(&sg->sandbox) != ERR_OK)
+		_exit(EX_OSERR);
+	signer_session_params(sg, &sp);
+	sp.host_key_loaded = key;
+	mc.fd = fd;
+	mc.public_login = sg->cfg->public_login;
+	e = session_serve(&sp, sock, &monitor_client_ops, &mc);
+	_exit(e == ERR_CONFIG ? EX_CONFIG : 0);
+}
+
+static void
+signer_log_status(const struct signer *sg, int status)
+{
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+		log_warnx("conn=%s the session process was killed for a "
+		    "system call outside its sandbox", sg->conn_id);
+	else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGALRM)
+		log_warnx("conn=%s the session process was killed by "
+		    "signal %d", sg->conn_id, WTERMSIG(status));
+}
+
+/*
+ * Reap the child. It exits by itself once it has closed its end; one
+ * that broke the protocol, or lingers, is killed. Returns its wait
+ * status, or -1.
+ */
+static int
+signer_reap(const struct signer *sg, pid_t pid, int kill_now)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int status, ms;
+	pid_t r;
+
+	for (ms = 0; !kill_now && ms < SIGNER_REAP_MS; ms += 10) {
+		if ((r = waitpid(pid, &status, WNOHANG)) == pid)
+			goto reaped;
+		if (r == -1 && errno != EINTR)
+			return -1;
+		nanosleep(&tick, NULL);
+	}
+	kill(pid, SIGKILL);
+	while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+		;
+	if (r != pid)
+		return -1;
+	if (kill_now)
+		return status;
+reaped:
+	signer_log_status(sg, status);
+	return status;
+}
+
+/* The parent: serve the child's requests, then reap it. */
+static int
+signer_monitor(struct signer *sg, pid_t child, int fd)
+{
+	struct monitor_params mp;
+	struct registry *reg = NULL;
+	enum err e;
+	int status;
+
+	/* It holds the CA key while it signs: no core file, no ptrace. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	if (sandbox_drop_caps() != ERR_OK) {
+		signer_reap(sg, child, 1);
+		return EX_OSERR;
+	}
+	/* A missing registry is reported to the user after login. */
+	e = registry_open(sg->cfg->registry_path, REGISTRY_WRITE,
+	    sg->cfg->map_size, &reg);
+	if (e != ERR_OK)
+		log_warnx("conn=%s registry %s: %s", sg->conn_id,
+		    sg->cfg->registry_path, err_str(e));
+	mp.cfg = sg->cfg;
+	mp.reg = reg;
+	mp.conn_id = sg->conn_id;
+	mp.peer = sg->peer;
+	e = monitor_serve(&mp, fd);
+	close(fd);
+	status = signer_reap(sg, child, e != ERR_OK);
+	registry_close(reg);
+	if (e != ERR_OK)
+		return EX_PROTOCOL;
+	if (status != -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == EX_CONFIG)
+		return EX_CONFIG;
+	return 0;
+}
+
+/* Fork the connection in two; returns the parent's exit status. */
+static int
+signer_split(struct signer *sg, int sock)
+{
+	int pair[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == -1) {
+		log_warnx("conn=%s socketpair: %s", sg->conn_id,
+		    strerror(errno));
+		return EX_OSERR;
+	}
+	if ((pid = fork()) == -1) {
+		log_warnx("conn=%s fork: %s", sg->conn_id, strerror(errno));
+		return EX_OSERR;
+	}
+	if (pid == 0) {
+		close(pair[0]);
+		signer_child(sg, sock, pair[1]);
+	}
+	/* The monitor never touches the network. */
+	close(pair[1]);
+	close(sock);
+	return signer_monitor(sg, pid, pair[0]);
+}
+
 int
 main(int argc, char *argv[])
 {
 	const char *path = CONFIG_DEFAULT_PATH;
-	struct session_params sp;
 	struct signer sg;
 	char err[512];
-	enum err e;
-	int sock, ch;
+	int sock, ch, rc;
 
 	while ((ch = getopt(argc, argv, "c:V")) != -1) {
 		if (ch == 'c')
@@ -196,8 +305,8 @@ main(int argc, char *argv[])
 	if ((sock = signer_take_socket()) == -1)
 		return EX_OSERR;
 	/*
-	 * A peer (client or LDAP server) that hangs up is an error to
-	 * handle, not a reason to die without an audit line.
+	 * A peer (client, LDAP server, the other half) that hangs up is
+	 * an error to handle, not a reason to die without an audit line.
 	 */
 	signal(SIGPIPE, SIG_IGN);
 	log_open("cassh-signer", 0, NULL);
@@ -208,28 +317,10 @@ main(int argc, char *argv[])
 	}
 	log_open("cassh-signer", 0, sg.cfg->log_file);
 	signer_ids(&sg, sock);
-
-	/* A missing registry is reported to the user after login. */
-	e = registry_open(sg.cfg->registry_path, REGISTRY_WRITE,
-	    sg.cfg->map_size, &sg.reg);
-	if (e != ERR_OK)
-		log_warnx("conn=%s registry %s: %s", sg.conn_id,
-		    sg.cfg->registry_path, err_str(e));
-	sg.env.cfg = sg.cfg;
-	sg.env.reg = sg.reg;
-	sg.env.conn_id = sg.conn_id;
-	sg.env.peer = sg.peer;
-
-	sp.host_key = sg.cfg->host_key;
-	sp.generic_login = sg.cfg->generic_login;
-	sp.login_grace_time = sg.cfg->login_grace_time;
-	sp.max_auth_tries = sg.cfg->max_auth_tries;
-	sp.conn_id = sg.conn_id;
-	sp.peer = sg.peer;
-	ssh_init();
-	e = session_serve(&sp, sock, &signer_ops, &sg);
-	ssh_finalize();
-	registry_close(sg.reg);
+	if (sandbox_prepare(sg.cfg->privsep_user, &sg.sandbox) != ERR_OK)
+		rc = EX_CONFIG;
+	else
+		rc = signer_split(&sg, sock);
 	config_free(sg.cfg);
-	return e == ERR_CONFIG ? EX_CONFIG : 0;
+	return rc;
 }

@@ -31,6 +31,7 @@ struct config_key {
 
 static const struct config_key config_keys[] = {
 	{ "signer", "host_key", CK_STR, OFF(host_key), 0, 0 },
+	{ "signer", "privsep_user", CK_STR, OFF(privsep_user), 0, 0 },
 	{ "signer", "generic_login", CK_STR, OFF(generic_login), 0, 0 },
 	{ "signer", "public_login", CK_STR, OFF(public_login), 0, 0 },
 	{ "signer", "login_grace_time", CK_INT, OFF(login_grace_time),
@@ -179,6 +180,8 @@ config_defaults(void)
 		return NULL;
 	c->host_key = config_strdup_or_null("/etc/cassh/ssh_host_ed25519_key",
 	    &fail);
+	/* Owns nothing and exists everywhere; sandbox.h says more. */
+	c->privsep_user = config_strdup_or_null("nobody", &fail);
 	c->generic_login = config_strdup_or_null("cassh", &fail);
 	c->public_login = config_strdup_or_null("public", &fail);
 	c->login_grace_time = 30;
@@ -218,6 +221,10 @@ config_coherent(const struct config *c, char *err, size_t errlen)
 	if (c->default_expiry > c->max_expiry) {
 		snprintf(err, errlen, "[certificate] default_expiry is "
 		    "longer than max_expiry");
+		return -1;
+	}
+	if (*c->privsep_user == '\0') {
+		snprintf(err, errlen, "[signer] privsep_user must be set");
 		return -1;
 	}
 	if (*c->generic_login == '\0' || *c->public_login == '\0' ||
@@ -273,6 +280,7 @@ config_free(struct config *c)
 	if (c == NULL)
 		return;
 	free(c->host_key);
+	free(c->privsep_user);
 	free(c->generic_login);
 	free(c->public_login);
 	free(c->log_file);
@@ -307,6 +315,7 @@ config_write_skeleton(const char *path, const struct config *c)
 	    "; cassh configuration: every key is documented in README.md.\n"
 	    "\n[signer]\n"
 	    "host_key = %s\n"
+	    "privsep_user = %s\n"
 	    "generic_login = %s\n"
 	    "public_login = %s\n"
 	    "login_grace_time = %d\n"
@@ -333,7 +342,7 @@ config_write_skeleton(const char *path, const struct config *c)
 	    "max_expiry = %s\n"
 	    "backdate = %lld\n"
 	    "min_rsa_bits = %u\n",
-	    c->host_key, c->generic_login, c->public_login,
+	    c->host_key, c->privsep_user, c->generic_login, c->public_login,
 	    c->login_grace_time, c->max_auth_tries, c->log_file,
 	    c->lockout_failures, c->lockout_window, c->lockout_time, c->ca_key,
 	    c->registry_path, c->node_id, c->ldap_uri, c->ldap_base,

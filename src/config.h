@@ -16,6 +16,7 @@
 struct config {
 	/* [signer] */
 	char		*host_key;
+	char		*privsep_user;		/* the sandboxed child's */
 	char		*generic_login;
 	char		*public_login;
 	int		 login_grace_time;	/* seconds */

@@ -630,12 +630,15 @@ session_bind(const struct session_params *p)
 	ssh_key key = NULL;
 	int no = 0;
 
-	if ((bind = ssh_bind_new()) == NULL)
+	if ((bind = ssh_bind_new()) == NULL) {
+		ssh_key_free(p->host_key_loaded);
 		return NULL;
+	}
 	/* Only our own configuration: no /etc/ssh/libssh_server_config. */
 	ssh_bind_options_set(bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
-	if (ssh_pki_import_privkey_file(p->host_key, NULL, NULL, NULL,
-	    &key) != SSH_OK ||
+	key = p->host_key_loaded;
+	if ((key == NULL && ssh_pki_import_privkey_file(p->host_key, NULL,
+	    NULL, NULL, &key) != SSH_OK) ||
 	    ssh_bind_options_set(bind, SSH_BIND_OPTIONS_IMPORT_KEY,
 	    key) != SSH_OK) {
 		log_warnx("cannot load host key %s", p->host_key);

@@ -58,8 +58,16 @@ struct session_ops {
 		    struct wbuf *out, char *errline, size_t errlen);
 };
 
+struct ssh_key_struct;
+
 struct session_params {
 	const char	*host_key;		/* path */
+	/*
+	 * The host key loaded already (a libssh ssh_key), for a process
+	 * that may no longer open files: session_serve then owns it,
+	 * whatever it returns. NULL: session_serve reads host_key.
+	 */
+	struct ssh_key_struct	*host_key_loaded;
 	const char	*generic_login;		/* prompts for the login */
 	int		 login_grace_time;	/* seconds */
 	int		 max_auth_tries;

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sandbox: confining the network-facing child (see sandbox.h).
+ *
+ * The order of the steps matters. The account is looked up before the
+ * fork, while the account database is still reachable. The empty root
+ * comes before the change of user, since only the privileged user may
+ * chroot. Capabilities go after the change of user, because a process
+ * that was not root keeps its capabilities across setresuid. The
+ * seccomp filter comes last: from then on the process cannot undo any
+ * of it.
+ */
+#include <sys/prctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/capability.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "sandbox.h"
+
+/* Where the throwaway empty root is made, for an instant. */
+#define SANDBOX_EMPTY_TEMPLATE	"/tmp/cassh-empty.XXXXXX"
+
+/* What changing user takes, whether we are root or not. */
+#define SANDBOX_CAPS_NEEDED	((1U << CAP_SETUID) | (1U << CAP_SETGID) | \
+				    (1U << CAP_SYS_CHROOT))
+
+/*
+ * The calls a session needs once the host key is loaded: the socket
+ * and the monitor's socket, memory, time, randomness, the log, and
+ * what glibc's abort() needs to end the process.
+ */
+static const int sandbox_allowed[] = {
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
+	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(recvmsg),
+	SCMP_SYS(sendmsg), SCMP_SYS(shutdown), SCMP_SYS(close),
+	SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(select),
+	SCMP_SYS(pselect6), SCMP_SYS(getpeername), SCMP_SYS(getsockname),
+	SCMP_SYS(fstat), SCMP_SYS(lseek),
+	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
+	SCMP_SYS(futex), SCMP_SYS(sched_yield),
+	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
+	SCMP_SYS(nanosleep), SCMP_SYS(gettimeofday), SCMP_SYS(time),
+	SCMP_SYS(alarm), SCMP_SYS(setitimer), SCMP_SYS(getrandom),
+	SCMP_SYS(getpid), SCMP_SYS(gettid), SCMP_SYS(getuid),
+	SCMP_SYS(geteuid), SCMP_SYS(getgid), SCMP_SYS(getegid),
+	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(rt_sigaction),
+	SCMP_SYS(exit), SCMP_SYS(exit_group),
+#if defined(__SANITIZE_ADDRESS__)
+	/*
+	 * AddressSanitizer's runtime, in -fsanitize=address builds only:
+	 * its own signal stack, its stack and limit probes, and the
+	 * yields of its spin locks. Nothing here opens or writes a file;
+	 * its report, if any, goes to the descriptors already open.
+	 */
+	SCMP_SYS(sigaltstack), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
+	SCMP_SYS(readlink), SCMP_SYS(prctl),
+#endif
+};
+
+/*
+ * Calls that reach the file system by name, or the network anew: they
+ * fail with EACCES rather than kill, so that a library that tries
+ * (syslog reconnecting, OpenSSL looking for its configuration) sees
+ * an ordinary refusal.
+ */
+static const int sandbox_refused[] = {
+	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),
+	SCMP_SYS(creat), SCMP_SYS(open_by_handle_at),
+	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rename),
+	SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(mkdir),
+	SCMP_SYS(mkdirat), SCMP_SYS(rmdir), SCMP_SYS(link), SCMP_SYS(linkat),
+	SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(mknod),
+	SCMP_SYS(mknodat), SCMP_SYS(truncate), SCMP_SYS(ftruncate),
+	SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(fchmodat),
+	SCMP_SYS(chown), SCMP_SYS(fchown), SCMP_SYS(lchown),
+	SCMP_SYS(fchownat), SCMP_SYS(utimensat), SCMP_SYS(stat),
+	SCMP_SYS(lstat), SCMP_SYS(statx), SCMP_SYS(access),
+	SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(statfs),
+	SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(connect),
+	SCMP_SYS(bind), SCMP_SYS(listen),
+};
+
+static int
+sandbox_caps_get(struct __user_cap_data_struct data[2])
+{
+	struct __user_cap_header_struct hdr;
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	memset(data, 0, 2 * sizeof(data[0]));
+	return (int)syscall(SYS_capget, &hdr, data);
+}
+
+/* Clear the effective, permitted, inheritable and ambient sets. */
+static int
+sandbox_caps_clear(void)
+{
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[2];
+
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capset, &hdr, data) == -1)
+		return -1;
+	/* Clearing the permitted set empties the ambient one too. */
+	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return 0;
+}
+
+/* May this process chroot and give its child another user? */
+static int
+sandbox_may_drop(void)
+{
+	struct __user_cap_data_struct data[2];
+
+	if (sandbox_caps_get(data) == -1)
+		return geteuid() == 0;
+	return (data[0].effective & SANDBOX_CAPS_NEEDED) ==
+	    SANDBOX_CAPS_NEEDED;
+}
+
+enum err
+sandbox_prepare(const char *user, struct sandbox *sb)
+{
+	struct passwd *pw;
+
+	memset(sb, 0, sizeof(*sb));
+	if (strlen(user) > SANDBOX_USER_MAX) {
+		log_warnx("[signer] privsep_user is too long");
+		return ERR_CONFIG;
+	}
+	memcpy(sb->user, user, strlen(user) + 1);
+	if (!sandbox_may_drop()) {
+		log_info("privsep: running as uid %ld without the right to "
+		    "change user: the session process keeps uid %ld and "
+		    "the file system view, confined by seccomp only",
+		    (long)geteuid(), (long)geteuid());
+		return ERR_OK;
+	}
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		log_warnx("[signer] privsep_user %s: no such user", user);
+		return ERR_CONFIG;
+	}
+	if (pw->pw_uid == 0 || pw->pw_gid == 0) {
+		log_warnx("[signer] privsep_user %s has uid or gid 0; "
+		    "name an account without privileges", user);
+		return ERR_CONFIG;
+	}
+	sb->drop = 1;
+	sb->uid = pw->pw_uid;
+	sb->gid = pw->pw_gid;
+	endpwent();
+	return ERR_OK;
+}
+
+/*
+ * An empty root that cannot be filled: a fresh directory, entered and
+ * removed at once. A removed directory accepts no new entry, even from
+ * root, and has no name anyone could reach it by.
+ */
+static int
+sandbox_chroot_empty(void)
+{
+	char dir[] = SANDBOX_EMPTY_TEMPLATE;
+
+	if (mkdtemp(dir) == NULL) {
+		log_warnx("sandbox: mkdtemp %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (chdir(dir) == -1 || rmdir(dir) == -1) {
+		log_warnx("sandbox: %s: %s", dir, strerror(errno));
+		(void)rmdir(dir);
+		return -1;
+	}
+	if (chroot(".") == -1 || chdir("/") == -1) {
+		log_warnx("sandbox: chroot: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sandbox_change_user(const struct sandbox *sb)
+{
+	uid_t r, e, s;
+
+	if (setgroups(0, NULL) == -1 ||
+	    setresgid(sb->gid, sb->gid, sb->gid) == -1 ||
+	    setresuid(sb->uid, sb->uid, sb->uid) == -1) {
+		log_warnx("sandbox: cannot become %s: %s", sb->user,
+		    strerror(errno));
+		return -1;
+	}
+	if (getresuid(&r, &e, &s) == -1 || r != sb->uid || e != sb->uid ||
+	    s != sb->uid) {
+		log_warnx("sandbox: uid did not change to %s", sb->user);
+		return -1;
+	}
+	return 0;
+}
+
+/* A rule for each call of a list, all with one action. */
+static int
+sandbox_rules(scmp_filter_ctx ctx, uint32_t action, const int *calls,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (seccomp_rule_add(ctx, action, calls[i], 0) != 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * Calls allowed only with some arguments: memory never made
+ * executable; descriptor flags only; socket options only at the TCP
+ * level (TCP_QUICKACK before each poll); fstatat only on a descriptor;
+ * signals only to this very process (abort()).
+ */
+static int
+sandbox_rules_args(scmp_filter_ctx ctx)
+{
+	uint32_t ok = SCMP_ACT_ALLOW, no = SCMP_ACT_ERRNO(EACCES);
+	int rc = 0, pid = (int)getpid();
+
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(mmap), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(mprotect), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, F_GETFL));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, F_SETFL));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, F_GETFD));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(setsockopt), 1,
+	    SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(newfstatat), 1,
+	    SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(newfstatat), 1,
+	    SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(tgkill), 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(kill), 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+sandbox_filter(void)
+{
+	scmp_filter_ctx ctx;
+	int rc = -1;
+
+	/* Anything not listed kills the whole process, not one thread. */
+	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
+		return -1;
+	if (sandbox_rules(ctx, SCMP_ACT_ALLOW, sandbox_allowed,
+	    sizeof(sandbox_allowed) / sizeof(sandbox_allowed[0])) == -1 ||
+	    sandbox_rules(ctx, SCMP_ACT_ERRNO(EACCES), sandbox_refused,
+	    sizeof(sandbox_refused) / sizeof(sandbox_refused[0])) == -1 ||
+	    sandbox_rules_args(ctx) == -1)
+		goto out;
+	if (seccomp_load(ctx) != 0)
+		goto out;
+	rc = 0;
+out:
+	seccomp_release(ctx);
+	return rc;
+}
+
+enum err
+sandbox_enter(const struct sandbox *sb)
+{
+	if (sb->drop && (sandbox_chroot_empty() == -1 ||
+	    sandbox_change_user(sb) == -1))
+		return ERR_INTERNAL;
+	if (sandbox_caps_clear() == -1) {
+		log_warnx("sandbox: capset: %s", strerror(errno));
+		return ERR_INTERNAL;
+	}
+	/* The proof that the change of user cannot be undone. */
+	if (sb->drop && setresuid(0, 0, 0) != -1) {
+		log_warnx("sandbox: could become root again");
+		return ERR_INTERNAL;
+	}
+	/* Set after the change of user, which would reset it. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1) {
+		log_warnx("sandbox: prctl: %s", strerror(errno));
+		return ERR_INTERNAL;
+	}
+	if (sandbox_filter() == -1) {
+		log_warnx("sandbox: cannot load the seccomp filter");
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
+
+enum err
+sandbox_drop_caps(void)
+{
+	if (geteuid() == 0)
+		return ERR_OK;
+	if (sandbox_caps_clear() == -1) {
+		log_warnx("sandbox: capset: %s", strerror(errno));
+		return ERR_INTERNAL;
+	}
+	return ERR_OK;
+}
