@@ -325,3 +325,42 @@ case_directory_down_is_not_reported_as_a_wrong_password() {
 		fail "told a wrong password: $(cat "$WORK/err")"
 	fi
 }
+
+# The process that speaks SSH to the client runs confined, and (when
+# the signer starts as root) as another user than the monitor that
+# holds the CA key: look at it while a connection waits for input.
+case_session_process_is_sandboxed() {
+	local activate=${fixture_pids[-1]} monitor='' child='' rc=0
+	mkfifo "$WORK/stdin"
+	cassh_ssh alice "$SLAPD_ALICE_PW" sign <"$WORK/stdin" \
+	    >"$WORK/out" 2>"$WORK/err" &
+	local ssh_pid=$!
+	exec 7>"$WORK/stdin"
+	for _ in $(seq 1 200); do
+		grep -q 'event=auth .*login="alice".*result="ok"' \
+		    "$WORK/audit.log" 2>/dev/null && break
+		sleep 0.05
+	done
+	monitor=$(pgrep -P "$activate" | head -1)
+	[ -n "$monitor" ] && child=$(pgrep -P "$monitor" | head -1)
+	[ -n "$child" ] || fail "no session process under monitor '$monitor'"
+	local st
+	st=$(cat "/proc/$child/status")
+	assert_contains "$st" "Name:	cassh-net" "session process"
+	assert_contains "$st" "Seccomp:	2" "session process"
+	assert_contains "$st" "NoNewPrivs:	1" "session process"
+	assert_contains "$st" "CapEff:	0000000000000000" "session process"
+	if [ "$(id -u)" = 0 ]; then
+		local uid muid
+		uid=$(awk '/^Uid:/ { print $2 }' "/proc/$child/status")
+		muid=$(awk '/^Uid:/ { print $2 }' "/proc/$monitor/status")
+		[ "$uid" != "$muid" ] ||
+		    fail "session process has the monitor's uid $muid"
+		assert_eq "$uid" "$(id -u nobody)" "session process uid"
+	fi
+	cat "$WORK/alice_key.pub" >&7
+	exec 7>&-
+	wait "$ssh_pid" || rc=$?
+	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
+	keygen_read "$WORK/out" >/dev/null
+}

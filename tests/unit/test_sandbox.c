@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_sandbox: what the network-facing process can no longer do once
+ * it has called sandbox_enter, the very function cassh-signer's child
+ * calls. No mocks: each case forks a child that confines itself for
+ * real and then tries; the child reports through a pipe (the one kind
+ * of descriptor it keeps using) and its exit status, never through
+ * cmocka, since a confined process must not run the test framework.
+ *
+ * The privsep user is "nobody", the default. Run as root, the child
+ * must also have changed user and root directory; run as anyone else,
+ * those cases are skipped and the rest must hold all the same.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "sandbox.h"
+
+#define PRIVSEP_USER	"nobody"
+#define MAX_TRIES	8
+
+/* What the child saw: one result per attempt, in order. */
+struct report {
+	int	n;
+	int	rc[MAX_TRIES];
+	int	err[MAX_TRIES];
+};
+
+struct fixture {
+	char	dir[256];
+	char	secret[300];	/* readable by anyone: only the sandbox stops */
+	char	victim[300];	/* an existing file to rename or remove */
+};
+
+static struct fixture *fx;
+
+static int
+setup(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+	FILE *f;
+
+	if ((fx = calloc(1, sizeof(*fx))) == NULL)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "%s/cassh-sandbox-XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(fx->dir) == NULL || chmod(fx->dir, 0755) == -1)
+		return -1;
+	snprintf(fx->secret, sizeof(fx->secret), "%s/ca_key", fx->dir);
+	snprintf(fx->victim, sizeof(fx->victim), "%s/victim", fx->dir);
+	if ((f = fopen(fx->secret, "w")) == NULL)
+		return -1;
+	fputs("-----BEGIN PRIVATE KEY-----\n", f);
+	fclose(f);
+	if (chmod(fx->secret, 0644) == -1 ||
+	    (f = fopen(fx->victim, "w")) == NULL)
+		return -1;
+	fclose(f);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char path[320];
+
+	unlink(fx->secret);
+	unlink(fx->victim);
+	snprintf(path, sizeof(path), "%s/new", fx->dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/renamed", fx->dir);
+	unlink(path);
+	rmdir(path);
+	rmdir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void
+note(struct report *r, int rc)
+{
+	if (r->n == MAX_TRIES)
+		return;
+	r->rc[r->n] = rc;
+	r->err[r->n] = rc == -1 ? errno : 0;
+	r->n++;
+}
+
+typedef void (*probe_fn)(struct report *);
+
+/*
+ * Fork; in the child, prepare and enter the sandbox as the signer
+ * does, run probe, send its report and wait for the parent to close
+ * the pipe (so that the parent can look at /proc/PID meanwhile). In
+ * the parent, look is called with the child's pid once the report is
+ * in. Returns the child's wait status.
+ */
+static int
+run_sandboxed(probe_fn probe, struct report *r,
+    void (*look)(pid_t, void *), void *arg)
+{
+	struct sandbox sb;
+	int up[2], down[2], status;
+	char c;
+	pid_t pid;
+
+	assert_int_equal(sandbox_prepare(PRIVSEP_USER, &sb), ERR_OK);
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	memset(r, 0, sizeof(*r));
+	if ((pid = fork()) == 0) {
+		close(up[0]);
+		close(down[1]);
+		if (sandbox_enter(&sb) != ERR_OK)
+			_exit(2);
+		probe(r);
+		if (write(up[1], r, sizeof(*r)) != sizeof(*r))
+			_exit(3);
+		/* EOF: the parent has looked. */
+		_exit(read(down[0], &c, 1) == 0 ? 0 : 4);
+	}
+	assert_true(pid > 0);
+	close(up[1]);
+	close(down[0]);
+	if (read(up[0], r, sizeof(*r)) == sizeof(*r) && look != NULL)
+		look(pid, arg);
+	close(down[1]);
+	close(up[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static void
+assert_exited_cleanly(int status)
+{
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+probe_open_secret(struct report *r)
+{
+	note(r, open(fx->secret, O_RDONLY));
+	note(r, openat(AT_FDCWD, fx->secret, O_RDONLY));
+	note(r, open("/etc/passwd", O_RDONLY));
+}
+
+static void
+cannot_open_a_file_it_could_read_before(void **state)
+{
+	struct report r;
+	int i, fd;
+
+	/* The file is readable: only the sandbox can refuse it. */
+	assert_true((fd = open(fx->secret, O_RDONLY)) >= 0);
+	close(fd);
+	assert_exited_cleanly(run_sandboxed(probe_open_secret, &r, NULL,
+	    NULL));
+	assert_int_equal(r.n, 3);
+	for (i = 0; i < r.n; i++) {
+		assert_int_equal(r.rc[i], -1);
+		assert_int_equal(r.err[i], EACCES);
+	}
+}
+
+static void
+probe_write_files(struct report *r)
+{
+	char path[320], other[320];
+
+	snprintf(path, sizeof(path), "%s/new", fx->dir);
+	snprintf(other, sizeof(other), "%s/renamed", fx->dir);
+	note(r, open(path, O_WRONLY | O_CREAT | O_EXCL, 0600));
+	note(r, creat(path, 0600));
+	note(r, open(fx->victim, O_WRONLY | O_TRUNC));
+	note(r, rename(fx->victim, other));
+	note(r, unlink(fx->victim));
+	note(r, mkdir(other, 0700));
+	note(r, truncate(fx->victim, 0));
+	note(r, symlink(fx->victim, other));
+}
+
+static void
+cannot_create_write_rename_or_remove_files(void **state)
+{
+	struct report r;
+	struct stat st;
+	char path[320];
+	int i;
+
+	assert_exited_cleanly(run_sandboxed(probe_write_files, &r, NULL,
+	    NULL));
+	assert_int_equal(r.n, 8);
+	for (i = 0; i < r.n; i++) {
+		assert_int_equal(r.rc[i], -1);
+		assert_int_equal(r.err[i], EACCES);
+	}
+	/* And indeed nothing changed. */
+	assert_int_equal(stat(fx->victim, &st), 0);
+	snprintf(path, sizeof(path), "%s/new", fx->dir);
+	assert_int_equal(stat(path, &st), -1);
+}
+
+static void
+probe_sockets(struct report *r)
+{
+	note(r, socket(AF_INET, SOCK_STREAM, 0));
+	note(r, socket(AF_INET6, SOCK_DGRAM, 0));
+	note(r, socket(AF_UNIX, SOCK_STREAM, 0));
+}
+
+static void
+cannot_open_a_network_connection(void **state)
+{
+	struct report r;
+	int i;
+
+	assert_exited_cleanly(run_sandboxed(probe_sockets, &r, NULL, NULL));
+	assert_int_equal(r.n, 3);
+	for (i = 0; i < r.n; i++) {
+		assert_int_equal(r.rc[i], -1);
+		assert_int_equal(r.err[i], EACCES);
+	}
+}
+
+static void
+probe_nothing(struct report *r)
+{
+	note(r, 0);
+}
+
+/* The value of field (e.g. "Seccomp:") in /proc/PID/status. */
+static void
+proc_status(pid_t pid, const char *field, char *out, size_t len)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	out[0] = '\0';
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, field, strlen(field)) == 0) {
+			snprintf(out, len, "%s", line + strlen(field) +
+			    strspn(line + strlen(field), " \t"));
+			out[strcspn(out, "\n")] = '\0';
+			break;
+		}
+	fclose(f);
+}
+
+struct seen {
+	char	seccomp[32], nnp[32], capeff[64], uid[64], gid[64];
+	char	groups[64], root[PATH_MAX];
+};
+
+static void
+look_at_proc(pid_t pid, void *arg)
+{
+	struct seen *s = arg;
+	char path[64];
+	ssize_t n;
+
+	proc_status(pid, "Seccomp:", s->seccomp, sizeof(s->seccomp));
+	proc_status(pid, "NoNewPrivs:", s->nnp, sizeof(s->nnp));
+	proc_status(pid, "CapEff:", s->capeff, sizeof(s->capeff));
+	proc_status(pid, "Uid:", s->uid, sizeof(s->uid));
+	proc_status(pid, "Gid:", s->gid, sizeof(s->gid));
+	proc_status(pid, "Groups:", s->groups, sizeof(s->groups));
+	snprintf(path, sizeof(path), "/proc/%ld/root", (long)pid);
+	n = readlink(path, s->root, sizeof(s->root) - 1);
+	s->root[n > 0 ? n : 0] = '\0';
+}
+
+static void
+is_filtered_with_no_new_privileges_and_no_capabilities(void **state)
+{
+	struct report r;
+	struct seen s;
+
+	memset(&s, 0, sizeof(s));
+	assert_exited_cleanly(run_sandboxed(probe_nothing, &r, look_at_proc,
+	    &s));
+	assert_string_equal(s.seccomp, "2");	/* a filter, not strict */
+	assert_string_equal(s.nnp, "1");
+	assert_string_equal(s.capeff, "0000000000000000");
+}
+
+static void
+runs_as_privsep_user_in_an_empty_root_when_root(void **state)
+{
+	struct passwd *pw;
+	struct report r;
+	struct seen s;
+	char want[64];
+
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(pw = getpwnam(PRIVSEP_USER));
+	memset(&s, 0, sizeof(s));
+	assert_exited_cleanly(run_sandboxed(probe_nothing, &r, look_at_proc,
+	    &s));
+	/* Real, effective, saved and file system ids, all alike. */
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_uid,
+	    pw->pw_uid, pw->pw_uid, pw->pw_uid);
+	assert_string_equal(s.uid, want);
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_gid,
+	    pw->pw_gid, pw->pw_gid, pw->pw_gid);
+	assert_string_equal(s.gid, want);
+	assert_string_equal(s.groups, "");
+	/* Its root is a directory that no longer exists. */
+	assert_non_null(strstr(s.root, "/cassh-empty."));
+	assert_non_null(strstr(s.root, "(deleted)"));
+}
+
+static void
+probe_become_root(struct report *r)
+{
+	note(r, setresuid(0, 0, 0));
+}
+
+static void
+probe_exec(struct report *r)
+{
+	char *argv[] = { "/bin/true", NULL };
+
+	note(r, execv(argv[0], argv));
+}
+
+static void
+probe_fork(struct report *r)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	note(r, pid);
+}
+
+/* Calls outside the list end the process: the report never comes. */
+static void
+is_killed_by_a_call_outside_the_list(void **state)
+{
+	static const probe_fn probes[] = {
+		probe_become_root, probe_exec, probe_fork,
+	};
+	struct report r;
+	size_t i;
+	int status;
+
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		status = run_sandboxed(probes[i], &r, NULL, NULL);
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(WTERMSIG(status), SIGSYS);
+		assert_int_equal(r.n, 0);
+	}
+}
+
+static void
+prepare_refuses_an_unknown_user_or_root_when_it_may_drop(void **state)
+{
+	struct sandbox sb;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(sandbox_prepare("cassh-no-such-user", &sb),
+	    ERR_CONFIG);
+	assert_int_equal(sandbox_prepare("root", &sb), ERR_CONFIG);
+	assert_int_equal(sandbox_prepare(PRIVSEP_USER, &sb), ERR_OK);
+	assert_int_equal(sb.drop, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(cannot_open_a_file_it_could_read_before),
+		cmocka_unit_test(cannot_create_write_rename_or_remove_files),
+		cmocka_unit_test(cannot_open_a_network_connection),
+		cmocka_unit_test(
+		    is_filtered_with_no_new_privileges_and_no_capabilities),
+		cmocka_unit_test(
+		    runs_as_privsep_user_in_an_empty_root_when_root),
+		cmocka_unit_test(is_killed_by_a_call_outside_the_list),
+		cmocka_unit_test(
+		    prepare_refuses_an_unknown_user_or_root_when_it_may_drop),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
