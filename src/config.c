@@ -17,7 +17,9 @@
 #include "config.h"
 #include "duration.h"
 
-enum config_kind { CK_STR, CK_INT, CK_UINT, CK_INT64, CK_SIZE, CK_DURATION };
+enum config_kind {
+	CK_STR, CK_INT, CK_UINT, CK_INT64, CK_SIZE, CK_DURATION, CK_BOOL
+};
 
 struct config_key {
 	const char	*section;
@@ -56,6 +58,8 @@ static const struct config_key config_keys[] = {
 	    OFF(ldap_bind_password_file), 0, 0 },
 	{ "ldap", "admin_group", CK_STR, OFF(ldap_admin_group), 0, 0 },
 	{ "ldap", "timeout", CK_INT, OFF(ldap_timeout), 1, 120 },
+	{ "ldap", "starttls", CK_BOOL, OFF(ldap_starttls), 0, 0 },
+	{ "ldap", "ca_cert", CK_STR, OFF(ldap_ca_cert), 0, 0 },
 	{ "certificate", "default_expiry", CK_DURATION,
 	    OFF(default_expiry), 0, 0 },
 	{ "certificate", "max_expiry", CK_DURATION, OFF(max_expiry), 0, 0 },
@@ -119,6 +123,12 @@ config_set(struct config *c, const struct config_key *k, const char *v)
 		if (duration_parse(v, &secs) == -1)
 			return -1;
 		*(int64_t *)(void *)p = secs;
+		return 0;
+	case CK_BOOL:
+		/* Only the two words the README names: no guessing. */
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0)
+			return -1;
+		*(int *)(void *)p = strcmp(v, "yes") == 0;
 		return 0;
 	default:
 		break;
@@ -203,6 +213,8 @@ config_defaults(void)
 	c->ldap_admin_group = config_strdup_or_null(
 	    "cn=cassh-admins,ou=groups,dc=example,dc=org", &fail);
 	c->ldap_timeout = 5;
+	c->ldap_starttls = 0;
+	c->ldap_ca_cert = config_strdup_or_null("", &fail);
 	c->default_expiry = 86400;
 	c->max_expiry = 365 * 86400;
 	c->backdate = 300;
@@ -292,6 +304,7 @@ config_free(struct config *c)
 	free(c->ldap_bind_dn);
 	free(c->ldap_bind_password_file);
 	free(c->ldap_admin_group);
+	free(c->ldap_ca_cert);
 	free(c);
 }
 
@@ -337,6 +350,8 @@ config_write_skeleton(const char *path, const struct config *c)
 	    "bind_password_file = %s\n"
 	    "admin_group = %s\n"
 	    "timeout = %d\n"
+	    "starttls = %s\n"
+	    "ca_cert = %s\n"
 	    "\n[certificate]\n"
 	    "default_expiry = %s\n"
 	    "max_expiry = %s\n"
@@ -347,7 +362,8 @@ config_write_skeleton(const char *path, const struct config *c)
 	    c->lockout_failures, c->lockout_window, c->lockout_time, c->ca_key,
 	    c->registry_path, c->node_id, c->ldap_uri, c->ldap_base,
 	    c->ldap_user_filter, c->ldap_bind_dn, c->ldap_bind_password_file,
-	    c->ldap_admin_group, c->ldap_timeout, exp, maxexp,
+	    c->ldap_admin_group, c->ldap_timeout,
+	    c->ldap_starttls ? "yes" : "no", c->ldap_ca_cert, exp, maxexp,
 	    (long long)c->backdate, c->min_rsa_bits);
 	bad = ferror(f);
 	if (fclose(f) != 0 || bad) {

@@ -39,6 +39,8 @@ struct config {
 	char		*ldap_bind_password_file;
 	char		*ldap_admin_group;
 	int		 ldap_timeout;		/* seconds */
+	int		 ldap_starttls;		/* ldap:// must go TLS */
+	char		*ldap_ca_cert;		/* "" for the system's */
 	/* [certificate] */
 	int64_t		 default_expiry;	/* seconds */
 	int64_t		 max_expiry;
