@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "command.h"
-#include "directory.h"
+#include "guard.h"
 #include "log.h"
 #include "monitor.h"
 #include "record.h"
@@ -294,9 +294,10 @@ monitor_auth(struct monitor *m, struct wreader *r)
 	}
 	if (monitor_auth_fits(m, login, password) == -1)
 		goto out;
+	/* The directory, behind the failed-login lockout (guard.c). */
 	is_public = strcmp(login, m->p->cfg->public_login) == 0;
 	e = is_public ? ERR_OK :
-	    directory_authenticate(m->p->cfg, login, password, NULL);
+	    guard_authenticate(m->p->cfg, m->p->reg, login, password);
 	explicit_bzero(password, sizeof(password));
 	if (e == ERR_OK)
 		monitor_logged_in(m, login, is_public);

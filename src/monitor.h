@@ -103,9 +103,9 @@ struct monitor_params {
 
 /*
  * monitor_serve: answer the child's requests on fd until the child
- * closes its end. Authentication goes to directory_authenticate,
- * commands to command_prepare and command_run, with the registry of
- * mp. Before a login succeeds the child has login_grace_time and a few
+ * closes its end. Authentication goes to guard_authenticate (the
+ * directory behind the failed-login lockout), commands to
+ * command_prepare and command_run, with the registry of mp. Before a login succeeds the child has login_grace_time and a few
  * seconds of slack; after it, MONITOR_AFTER_AUTH seconds in all.
  *
  * Returns ERR_OK when the child closed the channel between two

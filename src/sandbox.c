@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
 
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -32,6 +33,21 @@
 
 #include "log.h"
 #include "sandbox.h"
+
+/*
+ * Sanitizer builds: meson says so for -Db_sanitize (CASSH_SANITIZER),
+ * the compilers for -fsanitize=address given by hand.
+ */
+#if defined(CASSH_SANITIZER) || defined(__SANITIZE_ADDRESS__)
+#define SANDBOX_SANITIZER	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SANDBOX_SANITIZER	1
+#endif
+#endif
+#ifndef SANDBOX_SANITIZER
+#define SANDBOX_SANITIZER	0
+#endif
 
 /* Where the throwaway empty root is made, for an instant. */
 #define SANDBOX_EMPTY_TEMPLATE	"/tmp/cassh-empty.XXXXXX"
@@ -62,15 +78,13 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(rt_sigreturn), SCMP_SYS(rt_sigprocmask),
 	SCMP_SYS(rt_sigaction),
 	SCMP_SYS(exit), SCMP_SYS(exit_group),
-#if defined(__SANITIZE_ADDRESS__)
+#if SANDBOX_SANITIZER
 	/*
-	 * AddressSanitizer's runtime, in -fsanitize=address builds only:
-	 * its own signal stack, its stack and limit probes, and the
-	 * yields of its spin locks. Nothing here opens or writes a file;
-	 * its report, if any, goes to the descriptors already open.
+	 * In sanitizer builds only: the runtime sets up a signal stack
+	 * of its own. (Its report goes to the descriptors already open;
+	 * it cannot symbolize, which would run a program.)
 	 */
-	SCMP_SYS(sigaltstack), SCMP_SYS(prlimit64), SCMP_SYS(getrlimit),
-	SCMP_SYS(readlink), SCMP_SYS(prctl),
+	SCMP_SYS(sigaltstack),
 #endif
 };
 
@@ -93,6 +107,7 @@ static const int sandbox_refused[] = {
 	SCMP_SYS(fchownat), SCMP_SYS(utimensat), SCMP_SYS(stat),
 	SCMP_SYS(lstat), SCMP_SYS(statx), SCMP_SYS(access),
 	SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(statfs),
+	SCMP_SYS(readlink), SCMP_SYS(readlinkat),
 	SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(connect),
 	SCMP_SYS(bind), SCMP_SYS(listen),
 };
@@ -263,6 +278,20 @@ sandbox_rules_args(scmp_filter_ctx ctx)
 	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(kill), 1,
 	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
+#if SANDBOX_SANITIZER
+	/*
+	 * A sanitizer's report asks if stderr is a terminal, reads the
+	 * dumpable flag and tries to set it: that, and all else, fails.
+	 */
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, TCGETS));
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_NE, TCGETS));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(prctl), 1,
+	    SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE));
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(prctl), 1,
+	    SCMP_A0(SCMP_CMP_NE, PR_GET_DUMPABLE));
+#endif
 	return rc == 0 ? 0 : -1;
 }
 
