@@ -180,10 +180,15 @@ signer_child(struct signer *sg, int sock, int fd)
 static void
 signer_log_status(const struct signer *sg, int status)
 {
-	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+	if (!WIFSIGNALED(status))
+		return;
+	if (WTERMSIG(status) == SIGSYS)
 		log_warnx("conn=%s the session process was killed for a "
 		    "system call outside its sandbox", sg->conn_id);
-	else if (WIFSIGNALED(status) && WTERMSIG(status) != SIGALRM)
+	else if (WTERMSIG(status) == SIGALRM)
+		log_warnx("conn=%s the session process reached its "
+		    "lifetime limit", sg->conn_id);
+	else
 		log_warnx("conn=%s the session process was killed by "
 		    "signal %d", sg->conn_id, WTERMSIG(status));
 }
@@ -250,10 +255,10 @@ signer_monitor(struct signer *sg, pid_t child, int fd)
 	registry_close(reg);
 	if (e != ERR_OK)
 		return EX_PROTOCOL;
-	if (status != -1 && WIFEXITED(status) &&
-	    WEXITSTATUS(status) == EX_CONFIG)
-		return EX_CONFIG;
-	return 0;
+	/* The child's own failure (host key, sandbox) is the unit's. */
+	if (status == -1 || WIFSIGNALED(status))
+		return EX_SOFTWARE;
+	return WEXITSTATUS(status);
 }
 
 /* Fork the connection in two; returns the parent's exit status. */

@@ -67,7 +67,7 @@ static const int sandbox_allowed[] = {
 	SCMP_SYS(sendmsg), SCMP_SYS(shutdown), SCMP_SYS(close),
 	SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(select),
 	SCMP_SYS(pselect6), SCMP_SYS(getpeername), SCMP_SYS(getsockname),
-	SCMP_SYS(fstat), SCMP_SYS(lseek),
+	SCMP_SYS(fstat),
 	SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap), SCMP_SYS(madvise),
 	SCMP_SYS(futex), SCMP_SYS(sched_yield),
 	SCMP_SYS(clock_gettime), SCMP_SYS(clock_nanosleep),
@@ -110,6 +110,9 @@ static const int sandbox_refused[] = {
 	SCMP_SYS(readlink), SCMP_SYS(readlinkat),
 	SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(connect),
 	SCMP_SYS(bind), SCMP_SYS(listen),
+	/* With the next rules, the log file can only grow at its end. */
+	SCMP_SYS(lseek), SCMP_SYS(pwrite64), SCMP_SYS(pwritev),
+	SCMP_SYS(pwritev2),
 };
 
 static int
@@ -248,9 +251,10 @@ sandbox_rules(scmp_filter_ctx ctx, uint32_t action, const int *calls,
 
 /*
  * Calls allowed only with some arguments: memory never made
- * executable; descriptor flags only; socket options only at the TCP
- * level (TCP_QUICKACK before each poll); fstatat only on a descriptor;
- * signals only to this very process (abort()).
+ * executable; descriptor flags read, never changed (O_APPEND stays on
+ * the log file); socket options only at the TCP level (TCP_QUICKACK
+ * before each poll); fstatat only on a descriptor; signals only to
+ * this very process (abort()).
  */
 static int
 sandbox_rules_args(scmp_filter_ctx ctx)
@@ -264,7 +268,7 @@ sandbox_rules_args(scmp_filter_ctx ctx)
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, F_GETFL));
-	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(fcntl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, F_SETFL));
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, F_GETFD));

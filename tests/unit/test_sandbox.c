@@ -219,6 +219,52 @@ cannot_create_write_rename_or_remove_files(void **state)
 	assert_int_equal(stat(path, &st), -1);
 }
 
+/* A log file opened before the sandbox, as the signer's is. */
+static int log_fd = -1;
+
+static void
+probe_log_file(struct report *r)
+{
+	static const char more[] = "appended\n";
+
+	note(r, fcntl(log_fd, F_SETFL, 0));	/* O_APPEND off */
+	note(r, (int)lseek(log_fd, 0, SEEK_SET));
+	note(r, (int)pwrite(log_fd, "X", 1, 0));
+	note(r, ftruncate(log_fd, 0));
+	note(r, (int)write(log_fd, more, sizeof(more) - 1));
+}
+
+static void
+inherited_log_file_can_only_grow_at_its_end(void **state)
+{
+	static const char want[] = "line one\nappended\n";
+	char path[320], got[64];
+	struct report r;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/log", fx->dir);
+	assert_true((log_fd = open(path, O_WRONLY | O_CREAT | O_APPEND |
+	    O_TRUNC, 0600)) >= 0);
+	assert_int_equal(write(log_fd, "line one\n", 9), 9);
+	assert_exited_cleanly(run_sandboxed(probe_log_file, &r, NULL,
+	    NULL));
+	close(log_fd);
+	assert_int_equal(r.n, 5);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(r.rc[i], -1);
+		assert_int_equal(r.err[i], EACCES);
+	}
+	assert_int_equal(r.rc[4], 9);
+	assert_true((fd = open(path, O_RDONLY)) >= 0);
+	n = read(fd, got, sizeof(got) - 1);
+	close(fd);
+	unlink(path);
+	assert_int_equal(n, (ssize_t)sizeof(want) - 1);
+	got[n] = '\0';
+	assert_string_equal(got, want);
+}
+
 static void
 probe_sockets(struct report *r)
 {
@@ -396,6 +442,7 @@ main(void)
 		cmocka_unit_test(cannot_open_a_file_it_could_read_before),
 		cmocka_unit_test(cannot_create_write_rename_or_remove_files),
 		cmocka_unit_test(cannot_open_a_network_connection),
+		cmocka_unit_test(inherited_log_file_can_only_grow_at_its_end),
 		cmocka_unit_test(
 		    is_filtered_with_no_new_privileges_and_no_capabilities),
 		cmocka_unit_test(
