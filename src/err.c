@@ -28,12 +28,17 @@ static const struct err_info err_table[ERR_MAX] = {
 	    "standard input is not one valid OpenSSH public key line; "
 	    "send the .pub file" },
 	[ERR_KEY_TYPE] = { "key_type", EX_DATAERR,
-	    "this key type is not signed; use an ed25519, ecdsa or rsa key" },
+	    "this key type is not signed; send a plain ed25519, ecdsa or "
+	    "rsa public key (not a certificate, not DSA)" },
 	[ERR_KEY_TOO_SMALL] = { "key_too_small", EX_DATAERR,
 	    "this RSA key is too short; make a new one with "
 	    "ssh-keygen -t ed25519" },
 	[ERR_KEY_PRIVATE] = { "key_private", EX_DATAERR,
 	    "this is a private key: never send it; send the .pub file" },
+	[ERR_KEY_ENCODING] = { "key_encoding", EX_DATAERR,
+	    "standard input is UTF-16 or starts with a byte order mark; "
+	    "save the key as plain ASCII (PowerShell: "
+	    "Set-Content -Encoding ascii)" },
 	[ERR_DIRECTORY_DOWN] = { "directory_unavailable", EX_UNAVAILABLE,
 	    "the directory (LDAP) is unavailable; try again later" },
 	[ERR_INTERNAL] = { "internal", EX_SOFTWARE,
@@ -56,7 +61,8 @@ static const struct err_info err_table[ERR_MAX] = {
 	    "this key is not your registered key; send the registered "
 	    "key, or ask a CA admin to register this one" },
 	[ERR_NOT_PERMITTED] = { "not_permitted", EX_NOPERM,
-	    "this command is not permitted for this login" },
+	    "this command is not permitted for this login; "
+	    "log in with your own login" },
 	[ERR_LOCKED] = { "locked", EX_NOPERM,
 	    "too many failed logins for this login; "
 	    "try again in a few minutes" },

@@ -25,6 +25,7 @@ enum err {
 	ERR_KEY_TYPE,		/* a key type cassh does not sign */
 	ERR_KEY_TOO_SMALL,	/* RSA below the configured minimum */
 	ERR_KEY_PRIVATE,	/* a private key was pasted */
+	ERR_KEY_ENCODING,	/* UTF-16 or a byte order mark */
 
 	/* 69: a service is unavailable after login */
 	ERR_DIRECTORY_DOWN,

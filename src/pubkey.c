@@ -478,6 +478,25 @@ pubkey_blob_is_type(const uint8_t *blob, size_t n, const struct keyline *kl)
 	return len == kl->type_len && memcmp(name, kl->type, len) == 0;
 }
 
+/*
+ * Windows PowerShell writes redirected text as UTF-16 with a byte
+ * order mark, and some editors put a UTF-8 mark first: say so, rather
+ * than call it a malformed key.
+ */
+static int
+pubkey_looks_wide(const char *input, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)input;
+
+	if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) ||
+	    (p[0] == 0xfe && p[1] == 0xff)))
+		return 1;
+	if (n >= 3 && p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
+		return 1;
+	/* "s\0s\0h\0": UTF-16 without a mark. */
+	return n >= 4 && p[0] != 0 && p[1] == 0 && p[2] != 0 && p[3] == 0;
+}
+
 enum err
 pubkey_parse(const char *input, size_t n, unsigned min_rsa_bits,
     struct pubkey **out)
@@ -493,6 +512,10 @@ pubkey_parse(const char *input, size_t n, unsigned min_rsa_bits,
 	}
 	if (pubkey_looks_private(input, n)) {
 		ret = ERR_KEY_PRIVATE;
+		goto out;
+	}
+	if (pubkey_looks_wide(input, n)) {
+		ret = ERR_KEY_ENCODING;
 		goto out;
 	}
 	if (n > PUBKEY_MAX_INPUT) {

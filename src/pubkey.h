@@ -55,7 +55,8 @@ struct pubkey {
  *
  * Returns ERR_OK, ERR_INPUT_EMPTY, ERR_INPUT_TOO_LONG, ERR_KEY_FORMAT,
  * ERR_KEY_TYPE (DSA, certificates, unknown types), ERR_KEY_TOO_SMALL,
- * ERR_KEY_PRIVATE (a private key was pasted) or ERR_NOMEM.
+ * ERR_KEY_PRIVATE (a private key was pasted), ERR_KEY_ENCODING (UTF-16
+ * or a byte order mark) or ERR_NOMEM.
  */
 enum err pubkey_parse(const char *input, size_t n, unsigned min_rsa_bits,
 	    struct pubkey **out);

@@ -60,6 +60,13 @@ struct registry {
  * Translate an LMDB or system error at the boundary: the detail goes
  * to the log with the folder and the step, the caller gets a code.
  */
+/*
+ * More reader slots than the socket unit allows connections (256),
+ * so that a burst of clients never runs the table out: 64 bytes each
+ * in the lock file.
+ */
+#define REGISTRY_MAX_READERS	1024
+
 static enum err
 registry_err(const struct registry *reg, int rc, const char *what)
 {
@@ -511,7 +518,12 @@ folder_check(struct registry *reg, enum registry_mode mode)
 static enum err
 env_open(struct registry *reg, enum registry_mode mode, size_t map_size)
 {
-	unsigned flags = mode == REGISTRY_READ ? MDB_RDONLY : 0;
+	/*
+	 * MDB_NOTLS: a process holds a reader slot only while a read
+	 * transaction is open, not from its first read until it exits,
+	 * so that connections waiting to log in hold no slot at all.
+	 */
+	unsigned flags = MDB_NOTLS | (mode == REGISTRY_READ ? MDB_RDONLY : 0);
 	int rc, dead = 0;
 
 	if ((rc = mdb_env_create(&reg->env)) != 0) {
@@ -519,6 +531,8 @@ env_open(struct registry *reg, enum registry_mode mode, size_t map_size)
 		return registry_err(reg, rc, "create environment");
 	}
 	if ((rc = mdb_env_set_maxdbs(reg->env, REGISTRY_MAX_DBS)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(reg->env,
+	    REGISTRY_MAX_READERS)) != 0 ||
 	    (rc = mdb_env_set_mapsize(reg->env, map_size != 0 ? map_size :
 	    REGISTRY_DEFAULT_MAP_SIZE)) != 0)
 		return registry_err(reg, rc, "set up environment");

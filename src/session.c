@@ -366,17 +366,38 @@ session_on_exec(ssh_session ssh, ssh_channel chan, const char *command,
 	return 0;
 }
 
-/* Everything but exec is refused: no pty, shell, subsystem, env. */
-static int
-session_refuse_request(ssh_session ssh, ssh_channel chan, void *arg)
+/* One audit line for each request refused on the channel. */
+static void
+session_audit_refused(const struct session *s, const char *what)
 {
-	return -1;
+	struct audit a;
+
+	audit_begin(&a, "request");
+	audit_str(&a, "conn", s->p->conn_id);
+	audit_str(&a, "peer", s->p->peer);
+	audit_str(&a, "login", s->user);
+	audit_str(&a, "request", what);
+	audit_str(&a, "result", "refused");
+	audit_end(&a);
 }
 
+/*
+ * A plain "ssh cassh@ca" asks for a shell: answer it as an exec of no
+ * command, so that the user reads the usage line and exit status 64
+ * rather than OpenSSH's "shell request failed".
+ */
+static int
+session_on_shell(ssh_session ssh, ssh_channel chan, void *arg)
+{
+	return session_on_exec(ssh, chan, "", arg);
+}
+
+/* Everything else is refused: no pty, subsystem or environment. */
 static int
 session_refuse_pty(ssh_session ssh, ssh_channel chan, const char *term,
     int w, int h, int pw, int ph, void *arg)
 {
+	session_audit_refused(arg, "pty");
 	return -1;
 }
 
@@ -384,9 +405,11 @@ static int
 session_refuse_named(ssh_session ssh, ssh_channel chan, const char *name,
     void *arg)
 {
+	session_audit_refused(arg, "subsystem");
 	return -1;
 }
 
+/* OpenSSH sends LANG with every session: refused without a word. */
 static int
 session_refuse_env(ssh_session ssh, ssh_channel chan, const char *name,
     const char *value, void *arg)
@@ -398,8 +421,11 @@ static int
 session_on_channel_open(struct session *s, ssh_message msg)
 {
 	if (s->state != SS_CHANNEL ||
-	    ssh_message_subtype(msg) != SSH_CHANNEL_SESSION)
+	    ssh_message_subtype(msg) != SSH_CHANNEL_SESSION) {
+		if (s->state != SS_AUTH)
+			session_audit_refused(s, "channel");
 		return 1;
+	}
 	s->chan = ssh_message_channel_request_open_reply_accept(msg);
 	if (s->chan == NULL)
 		return 1;
@@ -411,7 +437,7 @@ session_on_channel_open(struct session *s, ssh_message msg)
 	s->chan_cb.channel_close_function = session_on_close;
 	s->chan_cb.channel_exec_request_function = session_on_exec;
 	s->chan_cb.channel_pty_request_function = session_refuse_pty;
-	s->chan_cb.channel_shell_request_function = session_refuse_request;
+	s->chan_cb.channel_shell_request_function = session_on_shell;
 	s->chan_cb.channel_subsystem_request_function = session_refuse_named;
 	s->chan_cb.channel_env_request_function = session_refuse_env;
 	ssh_set_channel_callbacks(s->chan, &s->chan_cb);
@@ -589,6 +615,9 @@ session_timed_out(struct session *s)
 	if (s->state == SS_AUTH)
 		session_audit_auth(s, s->user[0] != '\0' ? s->user : NULL,
 		    "refused", late ? "login_grace_time" : "gone");
+	else if (late)
+		session_audit_refused(s, s->state == SS_INPUT ? "input" :
+		    "exec");
 	if (!late || !ssh_is_connected(s->ssh))
 		return;
 	session_hangup(s, s->state == SS_AUTH ? "login grace time over; "

@@ -244,12 +244,13 @@ case_public_login_cannot_sign() {
 	assert_refused 77 "not permitted"
 }
 
-case_shell_and_pty_are_refused() {
+case_a_pty_is_refused_and_no_shell_runs() {
 	rc=0
-	cassh_ssh alice "$SLAPD_ALICE_PW" </dev/null >"$WORK/out" \
+	cassh_ssh alice "$SLAPD_ALICE_PW" -tt </dev/null >"$WORK/out" \
 	    2>"$WORK/err" || rc=$?
 	[ "$rc" -ne 0 ] || fail "a shell request succeeded"
-	assert_empty_file "$WORK/out"
+	grep -q 'event=request .*request="pty" result="refused"' \
+	    "$WORK/audit.log" || fail "no audit line for the pty"
 }
 
 case_sshd_accepts_certificate_for_listed_principal() {
@@ -363,4 +364,29 @@ case_session_process_is_sandboxed() {
 	wait "$ssh_pid" || rc=$?
 	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
 	keygen_read "$WORK/out" >/dev/null
+}
+
+case_no_command_prints_the_usage_line() {
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" </dev/null >"$WORK/out" \
+	    2>"$WORK/err" || rc=$?
+	assert_refused 64 "run 'help' for the commands"
+}
+
+case_refused_requests_are_audited() {
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" -s sftp </dev/null >"$WORK/out" \
+	    2>"$WORK/err" || rc=$?
+	[ "$rc" -ne 0 ] || fail "a subsystem was started"
+	grep -q 'event=request .*request="subsystem" result="refused"' \
+	    "$WORK/audit.log" || fail "no audit line: $(cat "$WORK/audit.log")"
+}
+
+case_sign_explains_a_utf16_key_file() {
+	rc=0
+	printf '\xff\xfe' >"$WORK/utf16.pub"
+	iconv -f ascii -t utf-16le "$WORK/alice_key.pub" >>"$WORK/utf16.pub"
+	cassh_ssh alice "$SLAPD_ALICE_PW" sign <"$WORK/utf16.pub" \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 65 "save the key as plain ASCII"
 }
