@@ -4,20 +4,32 @@
  * by search then bind (see directory.h).
  *
  * The servers of the configured list are tried in order. On each:
- * bind as the service account if one is configured, find the one entry
- * whose filter matches the login, bind as that entry with the password,
- * and ask the server who we now are. A server that cannot be reached or
- * does not answer in time is left for the next one; any other answer is
+ * connect (for ldaps://, with the TLS handshake), switch to TLS first
+ * if starttls is set for an ldap:// URI, bind as the service account if
+ * one is configured, find the one entry whose filter matches the login,
+ * bind as that entry with the password, and ask the server who we now
+ * are. A server that cannot be reached, does not answer in time, or
+ * fails TLS in any way is left for the next one; any other answer is
  * final, so that a refused password is never tried again elsewhere.
  *
+ * TLS is set up on each handle alone, whatever /etc/ldap/ldap.conf
+ * says: the certificate must chain to ca_cert (or the system's CAs) and
+ * name the host of the URI, and TLS 1.2 is the least accepted. No
+ * request, and so no password, is sent before TLS is in place.
+ *
  * Known shortcomings:
- * - An ldap:// URI sends the password in clear: there is no StartTLS
- *   setting yet, so only ldaps:// or ldapi:// keep it private.
+ * - With starttls = no (the default) an ldap:// URI sends the password
+ *   in clear; ldaps://, ldapi:// or starttls = yes keep it private.
  * - libldap encodes the password into request buffers that it frees
  *   without wiping; only cassh's own copies are wiped.
- * - The timeout bounds each operation, not the whole login: a server
- *   that answers the first request and then hangs can hold a login for
- *   up to four timeouts before the next server is tried.
+ * - The timeout bounds each step, not the whole login: a server that
+ *   answers the first request and then hangs can hold a login for up
+ *   to six timeouts (connect, StartTLS, four requests) before the next
+ *   server is tried, and one that trickles bytes slowly, longer.
+ * - For a certificate that does not verify or does not name the host,
+ *   libldap's GnuTLS build gives no reason ("(unknown error code)"):
+ *   the log names the step, the server and the CA bundle, not which
+ *   check failed.
  * - The identity check wants the "dn:" form of the whoami answer that
  *   OpenLDAP gives; a server answering "u:" (Active Directory) refuses
  *   every login.
@@ -27,6 +39,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -41,17 +54,55 @@
 #define DIR_PASSWORD_MAX	1024	/* bytes of a password */
 #define DIR_SIZELIMIT		2	/* enough to tell one entry from more */
 
+/* The CA bundle when neither ca_cert nor ldap.conf names one (Debian). */
+#define DIR_SYSTEM_CA		"/etc/ssl/certs/ca-certificates.crt"
+
+/* Where dir_io sits: above the socket, below TLS. */
+#define DIR_IO_LEVEL		(LBER_SBIOD_LEVEL_PROVIDER + 1)
+
+/* How one server of the list is reached, from its URI's scheme. */
+enum dir_transport {
+	DIR_CLEAR,		/* ldap:// with starttls = no */
+	DIR_STARTTLS,		/* ldap:// with starttls = yes */
+	DIR_LDAPS,		/* ldaps:// */
+	DIR_LOCAL		/* ldapi://, a local socket */
+};
+
+/* The bound on each read and write of a connection (see dir_io_wait). */
+struct dir_io {
+	int			 ms;
+	int			 timed_out;	/* it gave up once */
+};
+
 /* One authentication: what every step needs, and what it must wipe. */
 struct dir_auth {
 	const struct config	*cfg;
 	const char		*login;
 	const char		*uri;		/* the server being tried */
+	enum dir_transport	 transport;	/* of that server */
+	int			 unusable;	/* it failed: try the next */
 	char			*filter;	/* the login escaped into it */
 	struct berval		 userpw;	/* a copy, wiped */
 	struct berval		 svcpw;		/* from the file, wiped */
 	struct timeval		 tv;		/* per operation */
+	struct dir_io		 io;
+	struct ldap_conncb	 conncb;	/* puts dir_io on each socket */
 	int			 ldrc;		/* last libldap result */
 };
+
+static int
+dir_wants_tls(const struct dir_auth *a)
+{
+	return a->transport == DIR_STARTTLS || a->transport == DIR_LDAPS;
+}
+
+static const char *
+dir_ca_name(const struct dir_auth *a)
+{
+	const char *ca = a->cfg->ldap_ca_cert;
+
+	return ca != NULL && *ca != '\0' ? ca : "system";
+}
 
 /*
  * A line for operators about a libldap failure: which step, on which
@@ -76,6 +127,10 @@ dir_log(const struct dir_auth *a, LDAP *ld, const char *step, const char *dn)
 	    &diag) == LDAP_OPT_SUCCESS && diag != NULL && *diag != '\0')
 		audit_str(&line, "detail", diag);
 	ldap_memfree(diag);
+	if (a->io.timed_out)
+		audit_str(&line, "timed_out", "yes");
+	if (dir_wants_tls(a))
+		audit_str(&line, "ca_cert", dir_ca_name(a));
 	log_warnx("%s", line.buf);
 }
 
@@ -300,6 +355,7 @@ dir_prepare(struct dir_auth *a, const char *password)
 	}
 	a->tv.tv_sec = cfg->ldap_timeout;
 	a->tv.tv_usec = 0;
+	a->io.ms = cfg->ldap_timeout * 1000;
 
 	if ((r = dir_filter(cfg->ldap_user_filter, a->login,
 	    &a->filter)) != ERR_OK)
@@ -312,22 +368,192 @@ dir_prepare(struct dir_auth *a, const char *password)
 	return r;
 }
 
-/* A handle for one URI. Nothing is sent until the first operation. */
+/*
+ * What the URI's scheme promises, which decides whether TLS is needed.
+ * One URI per entry of the list: libldap would also take
+ * "ldaps://a,ldap://b" as two servers, and the scheme checked here
+ * would then not be the one used.
+ */
 static enum err
-dir_open(struct dir_auth *a, LDAP **out)
+dir_scheme(struct dir_auth *a)
 {
-	LDAP *ld = NULL;
+	if (strchr(a->uri, ',') != NULL)
+		goto bad;
+	if (strncasecmp(a->uri, "ldaps://", 8) == 0)
+		a->transport = DIR_LDAPS;
+	else if (strncasecmp(a->uri, "ldapi://", 8) == 0)
+		a->transport = DIR_LOCAL;
+	else if (strncasecmp(a->uri, "ldap://", 7) == 0)
+		a->transport = a->cfg->ldap_starttls ? DIR_STARTTLS :
+		    DIR_CLEAR;
+	else
+		goto bad;
+	return ERR_OK;
+ bad:
+	log_warnx("ldap: uri=%s: want ldap://, ldaps:// or ldapi:// URIs "
+	    "separated by spaces", a->uri);
+	return ERR_CONFIG;
+}
+
+/*
+ * libldap 2.5 bounds the TCP connect and the wait for each answer, but
+ * not the TLS handshake: against a server that accepts and then stays
+ * silent, an ldaps:// connection spins for ever. dir_io sits under TLS
+ * on every connection and lets each read or write wait at most the
+ * timeout for the socket; then it fails, and the handshake or the
+ * operation with it.
+ */
+static int
+dir_io_wait(Sockbuf_IO_Desc *sbiod, short events)
+{
+	struct dir_io *io = sbiod->sbiod_pvt;
+	struct pollfd pfd;
+	ber_socket_t fd;
+	int n;
+
+	if (ber_sockbuf_ctrl(sbiod->sbiod_sb, LBER_SB_OPT_GET_FD, &fd) != 1) {
+		errno = EBADF;
+		return -1;
+	}
+	pfd.fd = fd;
+	pfd.events = events;
+	pfd.revents = 0;
+	if ((n = poll(&pfd, 1, io->ms)) == 0) {
+		io->timed_out = 1;
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	return n == -1 ? -1 : 0;
+}
+
+static ber_slen_t
+dir_io_read(Sockbuf_IO_Desc *sbiod, void *buf, ber_len_t len)
+{
+	if (dir_io_wait(sbiod, POLLIN) == -1)
+		return -1;
+	return LBER_SBIOD_READ_NEXT(sbiod, buf, len);
+}
+
+static ber_slen_t
+dir_io_write(Sockbuf_IO_Desc *sbiod, void *buf, ber_len_t len)
+{
+	if (dir_io_wait(sbiod, POLLOUT) == -1)
+		return -1;
+	return LBER_SBIOD_WRITE_NEXT(sbiod, buf, len);
+}
+
+static int
+dir_io_setup(Sockbuf_IO_Desc *sbiod, void *arg)
+{
+	sbiod->sbiod_pvt = arg;
+	return 0;
+}
+
+static int
+dir_io_ctrl(Sockbuf_IO_Desc *sbiod, int opt, void *arg)
+{
+	return LBER_SBIOD_CTRL_NEXT(sbiod, opt, arg);
+}
+
+static Sockbuf_IO dir_io_layer = {
+	.sbi_setup = dir_io_setup,
+	.sbi_ctrl = dir_io_ctrl,
+	.sbi_read = dir_io_read,
+	.sbi_write = dir_io_write,
+};
+
+/* libldap calls this once the socket is connected, before any TLS. */
+static int
+dir_conn_add(LDAP *ld, Sockbuf *sb, LDAPURLDesc *srv, struct sockaddr *addr,
+    struct ldap_conncb *ctx)
+{
+	struct dir_auth *a = ctx->lc_arg;
+
+	return ber_sockbuf_add_io(sb, &dir_io_layer, DIR_IO_LEVEL, &a->io);
+}
+
+/* libldap calls this on close, without checking that it exists. */
+static void
+dir_conn_del(LDAP *ld, Sockbuf *sb, struct ldap_conncb *ctx)
+{
+}
+
+/*
+ * The trusted CAs: ca_cert, else what libldap's own configuration names
+ * (TLS_CACERT or TLS_CACERTDIR in ldap.conf), else the system's bundle.
+ * A new handle inherits none of these from libldap's defaults, and a
+ * handle with none trusts no certificate at all.
+ */
+static int
+dir_tls_ca(const struct dir_auth *a, LDAP *ld)
+{
+	const char *ca = a->cfg->ldap_ca_cert;
+	char *file = NULL, *dir = NULL;
+	int rc = LDAP_OPT_SUCCESS;
+
+	if (ca != NULL && *ca != '\0')
+		return ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca);
+
+	(void)ldap_get_option(NULL, LDAP_OPT_X_TLS_CACERTFILE, &file);
+	(void)ldap_get_option(NULL, LDAP_OPT_X_TLS_CACERTDIR, &dir);
+	if (file == NULL && dir == NULL)
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE,
+		    DIR_SYSTEM_CA);
+	if (file != NULL && rc == LDAP_OPT_SUCCESS)
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, file);
+	if (dir != NULL && rc == LDAP_OPT_SUCCESS)
+		rc = ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTDIR, dir);
+	ldap_memfree(file);
+	ldap_memfree(dir);
+	return rc;
+}
+
+/*
+ * TLS settings of this handle, whatever ldap.conf says. The certificate
+ * must verify (HARD), and name the host of the URI: subjectAltName
+ * decides when the certificate has one, the CN only when it has none
+ * (TRY). That second setting is needed, because with TLS_REQSAN never
+ * in ldap.conf libldap's GnuTLS build checks no name at all. libldap
+ * reads per-handle TLS settings only into a context made after them,
+ * hence NEWCTX last.
+ */
+static enum err
+dir_tls_options(struct dir_auth *a, LDAP *ld)
+{
+	int hard = LDAP_OPT_X_TLS_HARD, san = LDAP_OPT_X_TLS_TRY;
+	int min = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2, client = 0;
+
+	if (dir_tls_ca(a, ld) != LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &hard) !=
+	    LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_SAN, &san) !=
+	    LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_X_TLS_PROTOCOL_MIN, &min) !=
+	    LDAP_OPT_SUCCESS) {
+		log_warnx("ldap: uri=%s: cannot set TLS options", a->uri);
+		return ERR_INTERNAL;
+	}
+	if (ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &client) !=
+	    LDAP_OPT_SUCCESS) {
+		log_warnx("ldap: uri=%s: cannot use ca_cert %s (a readable "
+		    "PEM file is needed)", a->uri, dir_ca_name(a));
+		return ERR_CONFIG;
+	}
+	return ERR_OK;
+}
+
+/*
+ * No referrals: chasing one would send the password to a server that
+ * is not in the configuration.
+ */
+static enum err
+dir_options(struct dir_auth *a, LDAP *ld)
+{
 	int version = LDAP_VERSION3;
 
-	if ((a->ldrc = ldap_initialize(&ld, a->uri)) != LDAP_SUCCESS) {
-		dir_log(a, NULL, "initialize", NULL);
-		return a->ldrc == LDAP_NO_MEMORY ? ERR_NOMEM : ERR_CONFIG;
-	}
-
-	/*
-	 * No referrals: chasing one would send the password to a server
-	 * that is not in the configuration.
-	 */
+	a->conncb.lc_add = dir_conn_add;
+	a->conncb.lc_del = dir_conn_del;
+	a->conncb.lc_arg = a;
 	if (ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version) !=
 	    LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &a->tv) !=
@@ -335,13 +561,83 @@ dir_open(struct dir_auth *a, LDAP **out)
 	    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &a->tv) !=
 	    LDAP_OPT_SUCCESS ||
 	    ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF) !=
+	    LDAP_OPT_SUCCESS ||
+	    ldap_set_option(ld, LDAP_OPT_CONNECT_CB, &a->conncb) !=
 	    LDAP_OPT_SUCCESS) {
 		log_warnx("ldap: uri=%s: cannot set options", a->uri);
-		ldap_unbind_ext_s(ld, NULL, NULL);
 		return ERR_INTERNAL;
+	}
+	if (dir_wants_tls(a))
+		return dir_tls_options(a, ld);
+	return ERR_OK;
+}
+
+/* A handle for one URI. Nothing is sent until dir_connect. */
+static enum err
+dir_open(struct dir_auth *a, LDAP **out)
+{
+	LDAP *ld = NULL;
+	enum err r;
+
+	if ((r = dir_scheme(a)) != ERR_OK)
+		return r;
+	if ((a->ldrc = ldap_initialize(&ld, a->uri)) != LDAP_SUCCESS) {
+		dir_log(a, NULL, "initialize", NULL);
+		return a->ldrc == LDAP_NO_MEMORY ? ERR_NOMEM : ERR_CONFIG;
+	}
+	if ((r = dir_options(a, ld)) != ERR_OK) {
+		ldap_unbind_ext_s(ld, NULL, NULL);
+		return r;
 	}
 	*out = ld;
 	return ERR_OK;
+}
+
+/*
+ * The connection, and for ldaps:// the TLS handshake, before any
+ * request: a certificate that does not verify or does not name the
+ * host ends it here.
+ */
+static enum err
+dir_connect(struct dir_auth *a, LDAP *ld)
+{
+	a->ldrc = ldap_connect(ld);
+	if (a->ldrc == LDAP_SUCCESS)
+		return ERR_OK;
+	dir_log(a, ld, "connect", NULL);
+	a->unusable = 1;
+	return ERR_DIRECTORY_DOWN;
+}
+
+/*
+ * With starttls = yes, an ldap:// server must switch to TLS before the
+ * first request. One that cannot or will not (libldap then leaves the
+ * connection open in clear) is unusable, and the connection is closed
+ * unused.
+ */
+static enum err
+dir_starttls(struct dir_auth *a, LDAP *ld)
+{
+	if (a->transport != DIR_STARTTLS)
+		return ERR_OK;
+	a->ldrc = ldap_start_tls_s(ld, NULL, NULL);
+	if (a->ldrc == LDAP_SUCCESS)
+		return ERR_OK;
+	dir_log(a, ld, "starttls", NULL);
+	a->unusable = 1;
+	return ERR_DIRECTORY_DOWN;
+}
+
+/* Whatever libldap answered: no request goes out before TLS is up. */
+static enum err
+dir_tls_in_place(struct dir_auth *a, LDAP *ld)
+{
+	if (!dir_wants_tls(a) || ldap_tls_inplace(ld))
+		return ERR_OK;
+	log_warnx("ldap: uri=%s: TLS is not in place; server not used",
+	    a->uri);
+	a->unusable = 1;
+	return ERR_DIRECTORY_DOWN;
 }
 
 /*
@@ -481,6 +777,12 @@ dir_try(struct dir_auth *a, char **dn)
 
 	if ((r = dir_open(a, &ld)) != ERR_OK)
 		goto out;
+	if ((r = dir_connect(a, ld)) != ERR_OK)
+		goto out;
+	if ((r = dir_starttls(a, ld)) != ERR_OK)
+		goto out;
+	if ((r = dir_tls_in_place(a, ld)) != ERR_OK)
+		goto out;
 	if ((r = dir_bind_service(a, ld)) != ERR_OK)
 		goto out;
 	if ((r = dir_find(a, ld, &found)) != ERR_OK)
@@ -513,8 +815,11 @@ dir_each_server(struct dir_auth *a, char **dn)
 	    uri = strtok_r(NULL, " \t", &last)) {
 		a->uri = uri;
 		a->ldrc = LDAP_SUCCESS;
+		a->unusable = 0;
+		a->io.timed_out = 0;
 		r = dir_try(a, dn);
-		if (r != ERR_DIRECTORY_DOWN || !dir_unreachable(a->ldrc))
+		if (r != ERR_DIRECTORY_DOWN ||
+		    !(a->unusable || dir_unreachable(a->ldrc)))
 			break;
 	}
 	if (uri == NULL && r == ERR_CONFIG)

@@ -10,6 +10,11 @@
  * allows anonymous binds answers success to an empty password. Empty
  * passwords never reach the directory.
  *
+ * ldaps:// URIs, and ldap:// URIs with [ldap] starttls = yes, are used
+ * only over TLS with a certificate that chains to ca_cert (or the
+ * system's CAs) and names the URI's host; any TLS failure makes that
+ * server unavailable, never a reason to go on in clear.
+ *
  * libldap's own error text is logged here and never returned.
  */
 #ifndef CASSH_DIRECTORY_H
@@ -26,12 +31,15 @@
  * Returns ERR_OK; ERR_AUTH for a wrong or empty password, an unknown
  * login, or a login that matches several entries (all alike, so that
  * logins cannot be enumerated); ERR_DIRECTORY_DOWN when no server
- * answers in time or the service account is refused; ERR_CONFIG for a
- * user_filter without exactly one %s (and no other %), a bad URI, or an
- * unreadable bind_password_file; ERR_NOMEM; ERR_INTERNAL. Logins over 64
- * bytes or with control characters, and empty passwords, are ERR_AUTH
- * before any traffic. Servers are tried in the order of cfg->ldap_uri,
- * the next one only when the one before did not answer in time.
+ * answers in time, none completes TLS, or the service account is
+ * refused; ERR_CONFIG for a user_filter without exactly one %s (and no
+ * other %), a URI that is not one ldap://, ldaps:// or ldapi:// server,
+ * a ca_cert that cannot be loaded, or an unreadable bind_password_file;
+ * ERR_NOMEM; ERR_INTERNAL. Logins over 64 bytes or with control
+ * characters, and empty passwords, are ERR_AUTH before any traffic.
+ * Servers are tried in the order of cfg->ldap_uri, the next one only
+ * when the one before could not be reached, did not answer in time or
+ * failed TLS.
  */
 enum err directory_authenticate(const struct config *cfg, const char *login,
 	    const char *password, char **dn);

@@ -3,8 +3,8 @@
 #
 # slapd.sh: a throwaway OpenLDAP server for tests. Source it, then call
 #
-#	slapd_start DIR [strict|anon-bind|private]
-#	... run the test against $SLAPD_URI ...
+#	slapd_start DIR [strict|anon-bind|private] [tls|tls-wrong-name]
+#	... run the test against $SLAPD_URI (and $SLAPD_LDAPS_URI) ...
 #	slapd_stop
 #
 # slapd_start writes a slapd.conf and an mdb database into DIR (which it
@@ -25,8 +25,17 @@
 #	private		as strict, but entries are readable only by a bound
 #			identity, so that only the service account can search.
 #
-# After slapd_start: SLAPD_URI, SLAPD_PID, SLAPD_DIR (the last server
-# started) and, fixed, SLAPD_BASE and the content below. The users'
+# With a third argument the server also speaks TLS, with a certificate
+# from a throwaway PKI (slapd_tls_init, below; made on first use):
+#	tls		the certificate names 127.0.0.1 and localhost: StartTLS
+#			on SLAPD_URI and ldaps:// on SLAPD_LDAPS_URI succeed
+#			for a client that trusts SLAPD_TLS_CA
+#	tls-wrong-name	the same CA, but the certificate names only
+#			wrong.example: a client that checks names refuses it
+#
+# After slapd_start: SLAPD_URI, SLAPD_LDAPS_URI (empty without TLS),
+# SLAPD_PID, SLAPD_DIR (the last server started) and, fixed,
+# SLAPD_BASE and the content below. The users'
 # passwords are stored as {SSHA} hashes made by slappasswd; the root
 # password is plain text in DIR/slapd.conf, which only this test reads.
 #
@@ -41,6 +50,7 @@ SLAPD_SLAPADD=${SLAPD_SLAPADD:-/usr/sbin/slapadd}
 SLAPD_SLAPPASSWD=${SLAPD_SLAPPASSWD:-/usr/sbin/slappasswd}
 SLAPD_SCHEMA_DIR=${SLAPD_SCHEMA_DIR:-/etc/ldap/schema}
 SLAPD_MODULE_DIR=${SLAPD_MODULE_DIR:-/usr/lib/ldap}
+SLAPD_OPENSSL=${SLAPD_OPENSSL:-openssl}
 
 export SLAPD_BASE='dc=example,dc=org'
 export SLAPD_PEOPLE="ou=people,$SLAPD_BASE"
@@ -75,10 +85,94 @@ _slapd_hash()
 	"$SLAPD_SLAPPASSWD" -n -h '{SSHA}' -s "$1"
 }
 
-# _slapd_conf DIR VARIANT ROOTPW: write DIR/slapd.conf.
+# _slapd_key FILE: a P-256 key, PKCS#8 PEM, which GnuTLS (Debian's
+# slapd and libldap use it) reads as well as OpenSSL does. Mode 0600 is
+# enough: slapd runs as the user who starts it (no -u).
+_slapd_key()
+{
+	(umask 077 && "$SLAPD_OPENSSL" genpkey -algorithm EC \
+	    -pkeyopt ec_paramgen_curve:P-256 -out "$1")
+}
+
+# _slapd_ca DIR NAME CN: a self-signed CA, DIR/NAME.pem and .key.
+_slapd_ca()
+{
+	local dir=$1 name=$2 cn=$3
+
+	_slapd_key "$dir/$name.key" || return
+	"$SLAPD_OPENSSL" req -x509 -new -key "$dir/$name.key" -days 2 \
+	    -subj "/CN=$cn" \
+	    -addext 'basicConstraints=critical,CA:TRUE' \
+	    -addext 'keyUsage=critical,keyCertSign,cRLSign' \
+	    -out "$dir/$name.pem"
+}
+
+# _slapd_cert DIR NAME CN SAN: a server certificate signed by DIR/ca.
+_slapd_cert()
+{
+	local dir=$1 name=$2 cn=$3 san=$4 serial
+
+	_slapd_key "$dir/$name.key" || return
+	serial=0x$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n') || return
+	cat > "$dir/$name.ext" <<-EXT
+	basicConstraints = critical,CA:FALSE
+	keyUsage = critical,digitalSignature
+	extendedKeyUsage = serverAuth
+	subjectAltName = $san
+	EXT
+	"$SLAPD_OPENSSL" req -new -key "$dir/$name.key" -subj "/CN=$cn" |
+	    "$SLAPD_OPENSSL" x509 -req -CA "$dir/ca.pem" \
+	    -CAkey "$dir/ca.key" -set_serial "$serial" -days 2 \
+	    -extfile "$dir/$name.ext" -out "$dir/$name.pem"
+}
+
+# slapd_tls_init DIR: the throwaway PKI of the TLS servers started
+# after it, made with the openssl command:
+#	ca.pem		the CA that signs every server certificate here
+#	other-ca.pem	a CA that signed none of them: the "wrong CA"
+#	server.pem	CN and subjectAltName 127.0.0.1, and localhost
+#	wrong.pem	CN and subjectAltName wrong.example only
+# Exports SLAPD_TLS_DIR, SLAPD_TLS_CA and SLAPD_TLS_OTHER_CA.
+slapd_tls_init()
+{
+	local dir=${1:?slapd_tls_init DIR}
+
+	command -v "$SLAPD_OPENSSL" > /dev/null ||
+	    { _slapd_die "no $SLAPD_OPENSSL command"; return; }
+	mkdir -p "$dir" || return
+	dir=$(cd "$dir" && pwd) || return
+	{
+		_slapd_ca "$dir" ca 'cassh test CA' &&
+		_slapd_ca "$dir" other-ca 'cassh other test CA' &&
+		_slapd_cert "$dir" server 127.0.0.1 \
+		    'IP:127.0.0.1,DNS:localhost' &&
+		_slapd_cert "$dir" wrong wrong.example 'DNS:wrong.example'
+	} > "$dir/openssl.log" 2>&1 ||
+	    { cat "$dir/openssl.log" >&2; _slapd_die "openssl failed"; return; }
+	export SLAPD_TLS_DIR=$dir SLAPD_TLS_CA=$dir/ca.pem
+	export SLAPD_TLS_OTHER_CA=$dir/other-ca.pem
+}
+
+# _slapd_tls_conf TLS: the global slapd.conf lines for a TLS variant.
+_slapd_tls_conf()
+{
+	local cert
+
+	case $1 in
+	'')		return ;;
+	tls)		cert=server ;;
+	tls-wrong-name)	cert=wrong ;;
+	*)		_slapd_die "unknown TLS variant '$1'"; return ;;
+	esac
+	printf 'TLSCACertificateFile\t%s\n' "$SLAPD_TLS_DIR/ca.pem"
+	printf 'TLSCertificateFile\t%s\n' "$SLAPD_TLS_DIR/$cert.pem"
+	printf 'TLSCertificateKeyFile\t%s\n' "$SLAPD_TLS_DIR/$cert.key"
+}
+
+# _slapd_conf DIR VARIANT ROOTPW [TLS]: write DIR/slapd.conf.
 _slapd_conf()
 {
-	local dir=$1 variant=$2 rootpw=$3 readers='*' allow=''
+	local dir=$1 variant=$2 rootpw=$3 readers='*' allow='' tls
 
 	case $variant in
 	strict)		;;
@@ -86,6 +180,7 @@ _slapd_conf()
 	private)	readers='users' ;;
 	*)		_slapd_die "unknown variant '$variant'"; return ;;
 	esac
+	tls=$(_slapd_tls_conf "${4:-}") || return
 
 	cat > "$dir/slapd.conf" <<-CONF
 	include		$SLAPD_SCHEMA_DIR/core.schema
@@ -97,6 +192,7 @@ _slapd_conf()
 	modulepath	$SLAPD_MODULE_DIR
 	moduleload	back_mdb
 	$allow
+	$tls
 
 	database	mdb
 	maxsize		16777216
@@ -192,16 +288,18 @@ _slapd_alive()
 	[[ ${rest%% *} != Z ]]
 }
 
-# _slapd_run DIR ROOTPW PORT: start slapd and wait until it answers as
-# our own server. Returns 0 when ready, 2 when slapd died at once (with
-# -d 0 it says nothing, but slapadd has already checked the config, so
-# the port was most likely taken), 1 when it never answered.
+# _slapd_run DIR ROOTPW PORT [TLSPORT]: start slapd (with an ldaps://
+# listener on TLSPORT if given) and wait until it answers as our own
+# server. Returns 0 when ready, 2 when slapd died at once (with -d 0 it
+# says nothing, but slapadd has already checked the config, so a port
+# was most likely taken), 1 when it never answered.
 _slapd_run()
 {
-	local dir=$1 rootpw=$2 port=$3 uri pid i
+	local dir=$1 rootpw=$2 port=$3 tlsport=${4:-} uri ldaps='' pid i
 
 	uri="ldap://127.0.0.1:$port/"
-	"$SLAPD_BIN" -d 0 -h "$uri" -f "$dir/slapd.conf" \
+	[[ -z $tlsport ]] || ldaps="ldaps://127.0.0.1:$tlsport/"
+	"$SLAPD_BIN" -d 0 -h "$uri${ldaps:+ $ldaps}" -f "$dir/slapd.conf" \
 	    > "$dir/slapd.log" 2>&1 &
 	pid=$!
 
@@ -212,7 +310,8 @@ _slapd_run()
 		if LDAPNOINIT=1 timeout 2 ldapwhoami -x -H "$uri" \
 		    -D "$SLAPD_ROOT_DN" -w "$rootpw" > /dev/null 2>&1; then
 			_slapd_pids+=("$pid")
-			export SLAPD_URI=$uri SLAPD_PID=$pid SLAPD_DIR=$dir
+			export SLAPD_URI=$uri SLAPD_LDAPS_URI=$ldaps
+			export SLAPD_PID=$pid SLAPD_DIR=$dir
 			return 0
 		fi
 		if ! _slapd_alive "$pid"; then
@@ -226,17 +325,28 @@ _slapd_run()
 	return 1
 }
 
-# slapd_start DIR [VARIANT]: see the top of this file.
+# _slapd_port: a random port below the Linux ephemeral range
+# (32768-60999), so that outgoing connections rarely hold it; a taken
+# port is retried anyway.
+_slapd_port()
+{
+	echo $((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+}
+
+# slapd_start DIR [VARIANT [TLS]]: see the top of this file.
 slapd_start()
 {
-	local dir=${1:?slapd_start DIR [VARIANT]} variant=${2:-strict}
-	local rootpw port try rc
+	local dir=${1:?slapd_start DIR [VARIANT [TLS]]} variant=${2:-strict}
+	local tls=${3:-} rootpw port tlsport="" try rc=1
 
 	[[ -x $SLAPD_BIN ]] || { _slapd_die "no $SLAPD_BIN"; return; }
 	mkdir -p "$dir/db" || return
 	dir=$(cd "$dir" && pwd) || return
+	if [[ -n $tls && -z ${SLAPD_TLS_DIR:-} ]]; then
+		slapd_tls_init "$dir/pki" || return
+	fi
 	rootpw=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n') || return
-	_slapd_conf "$dir" "$variant" "$rootpw" || return
+	_slapd_conf "$dir" "$variant" "$rootpw" "$tls" || return
 	chmod 600 "$dir/slapd.conf"
 	_slapd_ldif > "$dir/data.ldif" || return
 	"$SLAPD_SLAPADD" -q -f "$dir/slapd.conf" -l "$dir/data.ldif" \
@@ -247,12 +357,12 @@ slapd_start()
 	(umask 077 && printf '%s\n' "$SLAPD_SERVICE_PW" > "$dir/service.pw")
 	export SLAPD_SERVICE_PW_FILE=$dir/service.pw
 
-	# Below the Linux ephemeral range (32768-60999), so that outgoing
-	# connections rarely hold the port; a taken port is retried anyway.
 	for ((try = 0; try < 20; try++)); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM) % 12000))
+		port=$(_slapd_port)
+		[[ -z $tls ]] || tlsport=$(_slapd_port)
+		[[ $port != "$tlsport" ]] || continue
 		rc=0
-		_slapd_run "$dir" "$rootpw" "$port" || rc=$?
+		_slapd_run "$dir" "$rootpw" "$port" "$tlsport" || rc=$?
 		[[ $rc == 2 ]] || break
 	done
 	((rc == 0)) || _slapd_die "slapd did not start; try: $SLAPD_BIN" \
