@@ -8,16 +8,23 @@
  * cmocka, since a confined process must not run the test framework.
  *
  * The privsep user is "nobody", the default. Run as root, the child
- * must also have changed user and root directory; run as anyone else,
- * those cases are skipped and the rest must hold all the same.
+ * must also have changed user and root directory, and so must a child
+ * of an ordinary user holding only the three capabilities the systemd
+ * unit grants; run as anyone else, those cases are skipped and the
+ * rest must hold all the same.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <linux/capability.h>
+
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <setjmp.h>
@@ -315,7 +322,8 @@ proc_status(pid_t pid, const char *field, char *out, size_t len)
 }
 
 struct seen {
-	char	seccomp[32], nnp[32], capeff[64], uid[64], gid[64];
+	char	seccomp[32], nnp[32], capeff[64], capprm[64], uid[64];
+	char	gid[64];
 	char	groups[64], root[PATH_MAX];
 };
 
@@ -329,6 +337,7 @@ look_at_proc(pid_t pid, void *arg)
 	proc_status(pid, "Seccomp:", s->seccomp, sizeof(s->seccomp));
 	proc_status(pid, "NoNewPrivs:", s->nnp, sizeof(s->nnp));
 	proc_status(pid, "CapEff:", s->capeff, sizeof(s->capeff));
+	proc_status(pid, "CapPrm:", s->capprm, sizeof(s->capprm));
 	proc_status(pid, "Uid:", s->uid, sizeof(s->uid));
 	proc_status(pid, "Gid:", s->gid, sizeof(s->gid));
 	proc_status(pid, "Groups:", s->groups, sizeof(s->groups));
@@ -375,6 +384,79 @@ runs_as_privsep_user_in_an_empty_root_when_root(void **state)
 	assert_string_equal(s.groups, "");
 	/* Its root is a directory that no longer exists. */
 	assert_non_null(strstr(s.root, "/cassh-empty."));
+	assert_non_null(strstr(s.root, "(deleted)"));
+}
+
+/* Keep only CAP_SETUID, CAP_SETGID and CAP_SYS_CHROOT, as uid. */
+static int
+become_user_with_three_caps(uid_t uid, gid_t gid)
+{
+	struct __user_cap_header_struct hdr;
+	struct __user_cap_data_struct data[2];
+	uint32_t three = (1U << CAP_SETUID) | (1U << CAP_SETGID) |
+	    (1U << CAP_SYS_CHROOT);
+
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    setgroups(0, NULL) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(uid, uid, uid) == -1)
+		return -1;
+	memset(&hdr, 0, sizeof(hdr));
+	memset(data, 0, sizeof(data));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	data[0].effective = data[0].permitted = three;
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
+/*
+ * The systemd unit's way: an ordinary user (here daemon) holding only
+ * the three capabilities. The child must still end as the privsep
+ * user in an empty root, with none of them left.
+ */
+static void
+drops_to_privsep_user_from_a_user_with_three_capabilities(void **state)
+{
+	struct passwd *d, *nobody;
+	uid_t duid;
+	gid_t dgid;
+	struct sandbox sb;
+	struct seen s;
+	int up[2], down[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();
+	assert_non_null(d = getpwnam("daemon"));
+	duid = d->pw_uid;
+	dgid = d->pw_gid;
+	assert_non_null(nobody = getpwnam(PRIVSEP_USER));
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	if ((pid = fork()) == 0) {
+		close(up[0]);
+		close(down[1]);
+		if (become_user_with_three_caps(duid, dgid) == -1)
+			_exit(5);
+		if (sandbox_prepare(PRIVSEP_USER, &sb) != ERR_OK || !sb.drop)
+			_exit(6);
+		if (sandbox_enter(&sb) != ERR_OK)
+			_exit(7);
+		if (write(up[1], "r", 1) != 1)
+			_exit(3);
+		_exit(read(down[0], &c, 1) == 0 ? 0 : 4);
+	}
+	close(up[1]);
+	close(down[0]);
+	memset(&s, 0, sizeof(s));
+	if (read(up[0], &c, 1) == 1)
+		look_at_proc(pid, &s);
+	close(down[1]);
+	close(up[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_exited_cleanly(status);
+	assert_int_equal(strtoul(s.uid, NULL, 10), nobody->pw_uid);
+	assert_string_equal(s.capeff, "0000000000000000");
+	assert_string_equal(s.capprm, "0000000000000000");
 	assert_non_null(strstr(s.root, "(deleted)"));
 }
 
@@ -447,6 +529,8 @@ main(void)
 		    is_filtered_with_no_new_privileges_and_no_capabilities),
 		cmocka_unit_test(
 		    runs_as_privsep_user_in_an_empty_root_when_root),
+		cmocka_unit_test(
+		    drops_to_privsep_user_from_a_user_with_three_capabilities),
 		cmocka_unit_test(is_killed_by_a_call_outside_the_list),
 		cmocka_unit_test(
 		    prepare_refuses_an_unknown_user_or_root_when_it_may_drop),
