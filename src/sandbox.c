@@ -10,12 +10,12 @@
  * seccomp filter comes last: from then on the process cannot undo any
  * of it.
  */
-#include <sys/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/ioctl.h>
 
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -59,12 +59,13 @@
 /*
  * The calls a session needs once the host key is loaded: the socket
  * and the monitor's socket, memory, time, randomness, the log, and
- * what glibc's abort() needs to end the process.
+ * what glibc's abort() needs to end the process. sendmsg is not one:
+ * it could hand a descriptor to another process.
  */
 static const int sandbox_allowed[] = {
 	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(readv), SCMP_SYS(writev),
-	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(recvmsg),
-	SCMP_SYS(sendmsg), SCMP_SYS(shutdown), SCMP_SYS(close),
+	SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(shutdown),
+	SCMP_SYS(close),
 	SCMP_SYS(poll), SCMP_SYS(ppoll), SCMP_SYS(select),
 	SCMP_SYS(pselect6), SCMP_SYS(getpeername), SCMP_SYS(getsockname),
 	SCMP_SYS(fstat),
@@ -173,7 +174,6 @@ sandbox_prepare(const char *user, struct sandbox *sb)
 		    (long)geteuid(), (long)geteuid());
 		return ERR_OK;
 	}
-	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
 		log_warnx("[signer] privsep_user %s: no such user", user);
 		return ERR_CONFIG;
