@@ -77,6 +77,9 @@ EOF
 	chmod 0755 "$WORK/askpass"
 }
 
+# FIXTURE_LDAP_URI replaces the [ldap] uri, and FIXTURE_LDAP_EXTRA
+# (lines) is added to [ldap]: a case may set them and write the
+# configuration again, which the next connection reads.
 fixture_write_config() {
 	cat > "$WORK/cassh.conf" <<EOF
 [signer]
@@ -91,9 +94,10 @@ key = $WORK/ca_key
 path = $WORK/state
 
 [ldap]
-uri = $SLAPD_URI
+uri = ${FIXTURE_LDAP_URI:-$SLAPD_URI}
 base = ou=people,$SLAPD_BASE
 timeout = 3
+${FIXTURE_LDAP_EXTRA:-}
 
 [certificate]
 min_rsa_bits = ${FIXTURE_MIN_RSA_BITS:-3072}
@@ -117,8 +121,14 @@ fixture_key() {
 
 # Start the signer on a fresh port; $1 is "inetd" for fd 0 mode.
 fixture_start_signer() {
-	local mode=(-a) pid
+	local mode=(-a) pid v
 	[ "${1:-}" = inetd ] && mode=(--inetd -a)
+	# systemd-socket-activate gives its program only the variables
+	# named with -E: pass the sanitizers' options on, so that a
+	# sanitizer build of the signer reports where scripts/test looks.
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && mode+=(-E "$v")
+	done
 	for _ in 1 2 3 4 5; do
 		SIGNER_PORT=$(fixture_free_port)
 		systemd-socket-activate "${mode[@]}" \
@@ -139,11 +149,13 @@ fixture_start_signer() {
 #   bob    PENDING, key bob_key
 #   dave   ACTIVE, registered key dave_key (dave_other_key is not his)
 #   carol  in LDAP, not in the registry
+# With FIXTURE_SLAPD_TLS=tls (or tls-wrong-name), slapd also speaks TLS
+# (see slapd.sh): SLAPD_LDAPS_URI, SLAPD_TLS_CA, SLAPD_TLS_OTHER_CA.
 fixture_setup() {
 	WORK=$(mktemp -d /tmp/cassh-e2e.XXXXXX)
 	trap fixture_teardown EXIT
 	mkdir -p "$WORK/slapd" "$WORK/state"
-	slapd_start "$WORK/slapd" || return 1
+	slapd_start "$WORK/slapd" strict "${FIXTURE_SLAPD_TLS:-}" || return 1
 	fixture_write_config
 	fixture_write_askpass
 	"$ADMIN" -c "$WORK/cassh.conf" init >"$WORK/init.log" 2>&1 || {
