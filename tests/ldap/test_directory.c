@@ -500,7 +500,8 @@ gives_up_on_a_silent_server_after_timeout(void **state)
 	assert_int_equal(directory_authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	t = now() - t;
-	assert_true(t >= 0.9 && t < 2.5);
+	/* One step waits: the search (the TCP connect is the kernel's). */
+	assert_true(t >= 0.9 && t < c->ldap_timeout * 1 + 1);
 	config_free(c);
 }
 
