@@ -53,6 +53,9 @@ struct registry;
 #define MONITOR_MAX_INPUT	(64 * 1024)
 #define MONITOR_MAX_OUTPUT	(512 * 1024)
 #define MONITOR_MAX_ERRLINE	511
+/* Seconds the child has, once logged in, for everything else. */
+#define MONITOR_AFTER_AUTH	300
+
 /* The largest frame: a RUN_REPLY with the largest fields. */
 #define MONITOR_MAX_FRAME	(MONITOR_MAX_OUTPUT + MONITOR_MAX_ERRLINE + 64)
 
@@ -105,15 +108,15 @@ struct monitor_params {
  * monitor_serve: answer the child's requests on fd until the child
  * closes its end. Authentication goes to guard_authenticate (the
  * directory behind the failed-login lockout), commands to
- * command_prepare and command_run, with the registry of mp. Before a login succeeds the child has login_grace_time and a few
- * seconds of slack; after it, MONITOR_AFTER_AUTH seconds in all.
+ * command_prepare and command_run, with the registry of mp. Before a
+ * login succeeds the child has login_grace_time and a few seconds of
+ * slack; after it, MONITOR_AFTER_AUTH seconds in all.
  *
  * Returns ERR_OK when the child closed the channel between two
  * messages, or ERR_INTERNAL after a violation or a timeout (logged as
  * an event=privsep line): the caller must then kill the child. fd is
  * not closed.
  */
-#define MONITOR_AFTER_AUTH	300
 enum err monitor_serve(const struct monitor_params *mp, int fd);
 
 /*
