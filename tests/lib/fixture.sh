@@ -121,14 +121,8 @@ fixture_key() {
 
 # Start the signer on a fresh port; $1 is "inetd" for fd 0 mode.
 fixture_start_signer() {
-	local mode=(-a) pid v
+	local mode=(-a) pid
 	[ "${1:-}" = inetd ] && mode=(--inetd -a)
-	# systemd-socket-activate gives its program only the variables
-	# named with -E: pass the sanitizers' options on, so that a
-	# sanitizer build of the signer reports where scripts/test looks.
-	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
-		[ -n "${!v:-}" ] && mode+=(-E "$v")
-	done
 	for _ in 1 2 3 4 5; do
 		SIGNER_PORT=$(fixture_free_port)
 		systemd-socket-activate "${mode[@]}" \
