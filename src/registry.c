@@ -676,31 +676,49 @@ registry_user_by_login(struct registry *reg, const char *login,
 	return e;
 }
 
-enum err
-registry_user_add(struct registry *reg, const struct user *u)
+/* Store u in txn; the caller commits. */
+static enum err
+user_put(struct registry *reg, MDB_txn *txn, const struct user *u)
 {
 	char key[RECORD_MAX_NAME + 1];
-	MDB_txn *txn = NULL;
 	uint8_t *val = NULL;
 	size_t len;
 	enum err e;
 
 	/* Encoding validates the name and login used as keys below. */
 	if ((e = user_encode(u, &val, &len)) != ERR_OK)
-		goto out;
+		return e;
 	login_fold(u->login, key);
-	if ((e = txn_begin(reg, 1, &txn)) != ERR_OK)
-		goto out;
 	if ((e = put(reg, txn, reg->users, u->name, strlen(u->name), val,
-	    len, MDB_NOOVERWRITE)) != ERR_OK)
-		goto out;
-	if ((e = put(reg, txn, reg->logins, key, strlen(key), u->name,
-	    strlen(u->name), MDB_NOOVERWRITE)) != ERR_OK)
-		goto out;
+	    len, MDB_NOOVERWRITE)) == ERR_OK)
+		e = put(reg, txn, reg->logins, key, strlen(key), u->name,
+		    strlen(u->name), MDB_NOOVERWRITE);
+	free(val);
+	return e;
+}
+
+enum err
+registry_user_add(struct registry *reg, const struct user *u)
+{
+	return registry_user_add_many(reg, &u, 1);
+}
+
+enum err
+registry_user_add_many(struct registry *reg, const struct user *const *u,
+    size_t n)
+{
+	MDB_txn *txn = NULL;
+	enum err e;
+	size_t i;
+
+	if ((e = txn_begin(reg, 1, &txn)) != ERR_OK)
+		return e;
+	for (i = 0; i < n; i++)
+		if ((e = user_put(reg, txn, u[i])) != ERR_OK)
+			goto out;
 	e = txn_commit(reg, &txn);
  out:
 	txn_abort(&txn);
-	free(val);
 	return e;
 }
 

@@ -77,6 +77,14 @@ enum err registry_user_by_login(struct registry *reg, const char *login,
 enum err registry_user_add(struct registry *reg, const struct user *u);
 
 /*
+ * registry_user_add_many: the n users in one write transaction (one
+ * commit, one disk sync), all or none: for bulk loads. Returns the
+ * errors of registry_user_add.
+ */
+enum err registry_user_add_many(struct registry *reg,
+	    const struct user *const *u, size_t n);
+
+/*
  * registry_user_list: call fn for each user in name order until fn
  * returns nonzero. The record passed is borrowed for the call; fn runs
  * inside the read transaction and must not call the registry. Returns
