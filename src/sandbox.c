@@ -193,7 +193,10 @@ sandbox_prepare(const char *user, struct sandbox *sb)
 /*
  * An empty root that cannot be filled: a fresh directory, entered and
  * removed at once. A removed directory accepts no new entry, even from
- * root, and has no name anyone could reach it by.
+ * root, and has no name anyone could reach it by. A process killed
+ * between mkdtemp and rmdir leaves an empty folder behind; under the
+ * systemd unit it is in the instance's private /tmp, which goes with
+ * the instance.
  */
 static int
 sandbox_chroot_empty(void)
