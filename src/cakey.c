@@ -21,6 +21,7 @@
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/decoder.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -280,6 +281,79 @@ cakey_read_file(const char *path, uint8_t **out, size_t *outlen)
 }
 
 /*
+ * An Ed25519 key straight from its PKCS#8 structure (RFC 8410: no
+ * parameters, the private key an OCTET STRING of the 32-byte seed).
+ * OpenSSL's generic decoding tries every decoder it has, which costs
+ * about half a millisecond per load, and more on the first: the signer
+ * loads the key once per connection, in a fresh process. NULL if the
+ * structure is not that.
+ */
+static EVP_PKEY *
+cakey_ed25519(const PKCS8_PRIV_KEY_INFO *p8)
+{
+	const ASN1_OBJECT *obj;
+	const X509_ALGOR *alg;
+	const unsigned char *pk, *q;
+	ASN1_OCTET_STRING *seed;
+	EVP_PKEY *pkey = NULL;
+	int pk_len, ptype;
+
+	if (PKCS8_pkey_get0(&obj, &pk, &pk_len, &alg, p8) != 1)
+		return NULL;
+	X509_ALGOR_get0(NULL, &ptype, NULL, alg);
+	if (ptype != V_ASN1_UNDEF)
+		return NULL;
+	q = pk;
+	if ((seed = d2i_ASN1_OCTET_STRING(NULL, &q, pk_len)) == NULL)
+		return NULL;
+	if (q == pk + pk_len && ASN1_STRING_length(seed) == 32)
+		pkey = EVP_PKEY_new_raw_private_key_ex(NULL, "ED25519", NULL,
+		    ASN1_STRING_get0_data(seed), 32);
+	ASN1_STRING_clear_free(seed);
+	return pkey;
+}
+
+/*
+ * The key in a PKCS#8 structure. The types a CA key may have are
+ * decoded by the one decoder of their type; anything else by
+ * OpenSSL's generic decoding, for cakey_identify to name and refuse.
+ */
+static EVP_PKEY *
+cakey_from_p8(const PKCS8_PRIV_KEY_INFO *p8, const unsigned char *der,
+    long der_len)
+{
+	const ASN1_OBJECT *obj;
+	const char *type;
+	OSSL_DECODER_CTX *dctx;
+	EVP_PKEY *pkey = NULL;
+	size_t len = (size_t)der_len;
+
+	if (PKCS8_pkey_get0(&obj, NULL, NULL, NULL, p8) != 1)
+		return NULL;
+	switch (OBJ_obj2nid(obj)) {
+	case NID_ED25519:
+		return cakey_ed25519(p8);
+	case NID_X9_62_id_ecPublicKey:
+		type = "EC";
+		break;
+	case NID_rsaEncryption:
+		type = "RSA";
+		break;
+	default:
+		return EVP_PKCS82PKEY(p8);
+	}
+	dctx = OSSL_DECODER_CTX_new_for_pkey(&pkey, "DER", "PrivateKeyInfo",
+	    type, EVP_PKEY_KEYPAIR, NULL, NULL);
+	if (dctx == NULL || OSSL_DECODER_from_data(dctx, &der, &len) != 1 ||
+	    len != 0) {
+		EVP_PKEY_free(pkey);
+		pkey = NULL;
+	}
+	OSSL_DECODER_CTX_free(dctx);
+	return pkey;
+}
+
+/*
  * Decode the first unencrypted PKCS#8 block of the file. The DER is
  * kept in OpenSSL's secure memory and wiped when freed.
  */
@@ -306,7 +380,8 @@ cakey_decode(const char *path, const uint8_t *file, size_t len)
 	}
 	p = der;
 	if ((p8 = d2i_PKCS8_PRIV_KEY_INFO(NULL, &p, der_len)) == NULL ||
-	    p != der + der_len || (pkey = EVP_PKCS82PKEY(p8)) == NULL) {
+	    p != der + der_len ||
+	    (pkey = cakey_from_p8(p8, der, der_len)) == NULL) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 		cakey_log_ssl("malformed PKCS#8 private key", path);

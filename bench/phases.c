@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * phases: where one connection's time goes, step by step, in a fresh
+ * process as cassh-signer starts one per connection. It makes the same
+ * calls as the two halves of a connection, in their order, and times
+ * each; the SSH exchange itself is left out (the stub measures it).
+ *
+ *	monitor	config_load, registry_open, guard_authenticate (LDAP:
+ *		search, bind, whoami, and the failure counter), the
+ *		first OpenSSL use (cakey_load: OpenSSL reads its
+ *		configuration and loads its providers), command_prepare
+ *		and command_run for sign (the key parsed, the user read,
+ *		the CA key loaded again, the registry's write transaction
+ *		with its disk sync, the certificate built and signed);
+ *	child	ssh_init, OPENSSL_init_crypto with the configuration,
+ *		the host key.
+ *
+ * The first steps are the costliest by nature: what a long-running
+ * server pays once, a process per connection pays every time. Run it
+ * many times and take medians (bench/run does).
+ *
+ * usage: phases CONFIG LOGIN PASSWORD PUBKEY_FILE
+ * Output, in microseconds, each step in the order above:
+ *	config T
+ *	child T T T
+ *	monitor T T T T T
+ * The child's steps run first, in a forked process, so that both
+ * halves start from an OpenSSL that nothing has used yet.
+ */
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+#include <openssl/crypto.h>
+
+#include "cakey.h"
+#include "command.h"
+#include "config.h"
+#include "guard.h"
+#include "log.h"
+#include "registry.h"
+#include "wire.h"
+
+static double t_last;
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* Print the time since the last call, as one column. */
+static void
+lap(void)
+{
+	double t = now_us();
+
+	printf(" %.0f", t - t_last);
+	t_last = now_us();
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "phases: %s\n", what);
+	exit(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	char err[512], errline[512], key[16384];
+	struct command_env env;
+	struct command_call call;
+	struct config *cfg;
+	struct registry *reg;
+	struct cakey *ca;
+	struct wbuf out;
+	ssh_key host = NULL;
+	size_t max_input, n;
+	pid_t pid;
+	FILE *f;
+	int status;
+
+	if (argc != 5)
+		die("usage: phases CONFIG LOGIN PASSWORD PUBKEY_FILE");
+	if ((f = fopen(argv[4], "r")) == NULL)
+		die("cannot read the public key");
+	n = fread(key, 1, sizeof(key), f);
+	fclose(f);
+	log_open("phases", 0, NULL);
+
+	t_last = now_us();
+	if (config_load(argv[1], &cfg, err, sizeof(err)) != ERR_OK)
+		die(err);
+	printf("config %.0f\n", now_us() - t_last);
+	fflush(stdout);
+
+	/* The child's own start, as signer_child does it, after a fork. */
+	if ((pid = fork()) == -1)
+		die("fork");
+	if (pid == 0) {
+		printf("child");
+		t_last = now_us();
+		ssh_init();
+		lap();
+		OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+		lap();
+		if (ssh_pki_import_privkey_file(cfg->host_key, NULL, NULL,
+		    NULL, &host) != SSH_OK)
+			die("cannot load the host key");
+		lap();
+		printf("\n");
+		fflush(stdout);
+		ssh_key_free(host);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || status != 0)
+		die("the child failed");
+
+	printf("monitor");
+	t_last = now_us();
+	if (registry_open(cfg->registry_path, REGISTRY_WRITE, cfg->map_size,
+	    &reg) != ERR_OK)
+		die("registry_open failed");
+	lap();
+	if (guard_authenticate(cfg, reg, argv[2], argv[3]) != ERR_OK)
+		die("the login is refused");
+	lap();
+	if (cakey_load(cfg->ca_key, &ca) != ERR_OK)
+		die("cakey_load failed");
+	cakey_free(ca);
+	lap();
+	memset(&env, 0, sizeof(env));
+	env.cfg = cfg;
+	env.reg = reg;
+	env.conn_id = "phases";
+	env.peer = "-";
+	env.login = argv[2];
+	memset(&call, 0, sizeof(call));
+	if (command_prepare(&env, "sign", &call, &max_input) != ERR_OK)
+		die("command_prepare failed");
+	lap();
+	wbuf_init(&out);
+	if (command_run(&env, &call, (const uint8_t *)key, n, 0, &out,
+	    errline, sizeof(errline)) != 0)
+		die(errline);
+	lap();
+	printf("\n");
+	wbuf_free(&out);
+	registry_close(reg);
+	config_free(cfg);
+	return 0;
+}
