@@ -48,9 +48,43 @@ fixture_wait_listen() {
 	return 1
 }
 
+# A sanitizer that stops a signer process writes its report where
+# ASAN_OPTIONS' log_path says, except where it cannot: UBSan writes to
+# standard error, which the signer points at /dev/null, and the
+# sandboxed SSH process can open no file at all. The death still
+# shows: systemd-socket-activate logs the monitor killed by SIGABRT
+# (abort_on_error), and the monitor logs how its child died. In a
+# sanitizer run (scripts/test --sanitize sets CASSH_SANITIZER_DIR)
+# those lines become a report there. SIGKILL is left out: cases send
+# it on purpose.
+fixture_sanitizer_traces() {
+	local dir=${CASSH_SANITIZER_DIR:-} hits sig='(4|6|7|8|11|31)$'
+	local pid kids i
+	[ -n "$dir" ] && [ -n "${WORK:-}" ] || return 0
+	# A signer may still be finishing (a monitor reaps its child, or
+	# LeakSanitizer looks at it, after the client is gone): let the
+	# servers' children end and their deaths be logged first.
+	for pid in "${fixture_pids[@]}"; do
+		for ((i = 0; i < 100; i++)); do
+			kids=
+			read -r kids 2>/dev/null \
+			    <"/proc/$pid/task/$pid/children" || true
+			[ -z "$kids" ] && break
+			sleep 0.1
+		done
+	done
+	sleep 0.1
+	hits=$(cat "$WORK/activate.log" "$WORK/audit.log" 2>/dev/null |
+	    grep -E "died with code $sig|killed by signal $sig|outside its sandbox")
+	[ -z "$hits" ] && return 0
+	printf 'case %s: a signer process died:\n%s\n' \
+	    "${FIXTURE_CASE:-?}" "$hits" >"$dir/signer.${WORK##*/}"
+}
+
 fixture_teardown() {
 	local pid
 	# Callers may run under set -e: nothing here may stop the cleanup.
+	fixture_sanitizer_traces || true
 	for pid in "${fixture_pids[@]}"; do
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -121,8 +155,14 @@ fixture_key() {
 
 # Start the signer on a fresh port; $1 is "inetd" for fd 0 mode.
 fixture_start_signer() {
-	local mode=(-a) pid
+	local mode=(-a) pid v
 	[ "${1:-}" = inetd ] && mode=(--inetd -a)
+	# systemd-socket-activate gives its program only the variables
+	# named with -E: pass the sanitizers' options on, so that a
+	# sanitizer build of the signer reports where scripts/test looks.
+	for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+		[ -n "${!v:-}" ] && mode+=(-E "$v")
+	done
 	for _ in 1 2 3 4 5; do
 		SIGNER_PORT=$(fixture_free_port)
 		systemd-socket-activate "${mode[@]}" \
