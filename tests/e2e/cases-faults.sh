@@ -7,8 +7,8 @@
 # what the user reads, the exit status, that no certificate leaks out
 # unrecorded, and that the registry stays sound (cassh-admin check).
 #
-# run sources this file after cases.sh, whose helpers it uses: sign_as,
-# assert_refused and keygen_read. Its own helpers start with faults_.
+# run sources this file with cases.sh, whose helpers it uses: sign_as
+# and assert_refused. Its own helpers start with faults_.
 
 # Milliseconds since the epoch, for elapsed times.
 faults_now_ms() {
@@ -66,6 +66,12 @@ faults_assert_recorded() {
 # checks its signature too); empty if it is not a certificate.
 faults_cert_serial() {
 	ssh-keygen -L -f "$1" 2>/dev/null | sed -n 's/^ *Serial: //p'
+}
+
+# A command's refusal is one line on stderr, the one given.
+faults_assert_one_line() {
+	assert_refused "$1" "$2"
+	assert_eq "$(wc -l <"$WORK/err")" 1 "lines on stderr ($(cat "$WORK/err"))"
 }
 
 # cassh-admin check must open the registry and find it consistent.
@@ -164,8 +170,8 @@ case_sign_refuses_when_registry_is_full() {
 		[ "$rc" -ne 0 ] && break
 		faults_assert_recorded "$WORK/out"
 	done
-	assert_refused 75 "cassh: the registry is full; try again later"
-	assert_eq "$(wc -l <"$WORK/err")" 1 "lines on stderr"
+	faults_assert_one_line 75 \
+	    "cassh: the registry is full; try again later and tell the CA"
 	grep -q 'event=sign .*result="refused" reason="registry_full"' \
 	    "$WORK/audit.log" || fail "no audit line for the refusal"
 	grep -q 'raise \[registry\] map_size' "$WORK/audit.log" ||
@@ -203,7 +209,8 @@ EOF
 	faults_restart_signer "$WORK/signer-ro"
 
 	sign_as alice "$SLAPD_ALICE_PW" alice_key
-	assert_refused 78 "cassh: the registry cannot be opened; tell the CA"
+	faults_assert_one_line 78 \
+	    "cassh: the registry cannot be opened; tell the CA admins"
 	grep -q 'Read-only file system' "$WORK/audit.log" ||
 	    fail "the log does not say why: $(cat "$WORK/audit.log")"
 	grep -q 'event=sign .*reason="registry_missing"' "$WORK/audit.log" ||
@@ -235,7 +242,8 @@ EOF
 	faults_restart_signer "$WORK/signer-nobody"
 
 	sign_as alice "$SLAPD_ALICE_PW" alice_key
-	assert_refused 78 "cassh: the registry cannot be opened; tell the CA"
+	faults_assert_one_line 78 \
+	    "cassh: the registry cannot be opened; tell the CA admins"
 	grep -q 'Permission denied' "$WORK/audit.log" ||
 	    fail "the log does not say why: $(cat "$WORK/audit.log")"
 	faults_assert_nothing_issued
@@ -245,8 +253,8 @@ EOF
 case_sign_refuses_after_login_when_state_folder_is_missing() {
 	rm -rf "$WORK/state"
 	sign_as alice "$SLAPD_ALICE_PW" alice_key
-	assert_refused 78 "cassh: the registry cannot be opened; tell the CA"
-	assert_eq "$(wc -l <"$WORK/err")" 1 "lines on stderr"
+	faults_assert_one_line 78 \
+	    "cassh: the registry cannot be opened; tell the CA admins"
 	# The login itself succeeded: the refusal is the command's.
 	grep -q 'event=auth .*login="alice" .*result="ok"' "$WORK/audit.log" ||
 	    fail "alice did not log in"
