@@ -13,10 +13,12 @@
  * stored: what one binary writes, the same binary always reads.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "base64.h"
 #include "record.h"
 #include "wire.h"
 
@@ -166,22 +168,6 @@ text_valid(const char *s, size_t max)
 	return 1;
 }
 
-static int
-b64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
  * "SHA256:" and the 32 digest bytes in 43 characters of unpadded
  * base64, exactly as ssh-keygen -l prints them. The last character
@@ -191,18 +177,20 @@ b64_value(char c)
 static int
 fp_valid(const char fp[PUBKEY_FP_LEN])
 {
-	size_t i;
-	int v = 0;
+	char padded[PUBKEY_FP_LEN + 1];
+	uint8_t *digest;
+	size_t n;
 
 	if (memchr(fp, '\0', PUBKEY_FP_LEN) == NULL ||
 	    strlen(fp) != PUBKEY_FP_LEN - 1 ||
 	    strncmp(fp, FP_PREFIX, FP_PREFIX_LEN) != 0)
 		return 0;
-	for (i = FP_PREFIX_LEN; i < PUBKEY_FP_LEN - 1; i++) {
-		if ((v = b64_value(fp[i])) < 0)
-			return 0;
-	}
-	return (v & 0x3) == 0;
+	/* The strict decoder refuses non-zero pad bits once padded. */
+	snprintf(padded, sizeof(padded), "%s=", fp + FP_PREFIX_LEN);
+	if (base64_decode(padded, strlen(padded), &digest, &n) == -1)
+		return 0;
+	free(digest);
+	return n == 32;
 }
 
 static int
