@@ -36,7 +36,7 @@ struct kind {
 	const char	*name;
 	enum cakey_alg	 alg;
 	unsigned	 bits;
-	const char	*md;		/* as cakey signs: NULL for Ed25519 */
+	const char	*md;	/* as cakey signs: NULL for Ed25519 */
 };
 
 static const struct kind kinds[] = {
@@ -45,7 +45,8 @@ static const struct kind kinds[] = {
 	{ "rsa-3072", CAKEY_RSA, 3072, "SHA512" },
 };
 
-static double	raw_t[MAX_SAMPLES], build_t[MAX_SAMPLES], load_t[MAX_SAMPLES];
+static double	raw_t[MAX_SAMPLES], build_t[MAX_SAMPLES];
+static double	load_t[MAX_SAMPLES];
 
 static double
 now_us(void)

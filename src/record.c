@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
 #include "base64.h"
+#include "log.h"
 #include "record.h"
 #include "wire.h"
 
