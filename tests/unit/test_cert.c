@@ -33,6 +33,7 @@
 #include "base64.h"
 #include "cakey.h"
 #include "cert.h"
+#include "keygen.h"
 #include "pubkey.h"
 #include "wire.h"
 
@@ -83,47 +84,17 @@ static const struct userspec users[] = {
 
 static const char *const principals[] = { "alice", "root-ops" };
 
-/*
- * Run ssh-keygen (SSH_KEYGEN, else from PATH) with the NULL-terminated
- * arguments; stdout and stderr go to the global out. Returns the exit
- * status.
- */
+/* ssh-keygen with the NULL-terminated arguments, its output in out. */
 static int
 keygen(char *arg, ...)
 {
-	char *argv[32], *prog;
 	va_list ap;
-	size_t i = 0, len = 0;
-	ssize_t r;
-	int fds[2], status;
-	pid_t pid;
+	int rc;
 
-	prog = getenv("SSH_KEYGEN") != NULL ? getenv("SSH_KEYGEN") :
-	    "ssh-keygen";
-	argv[i++] = prog;
-	argv[i++] = arg;
 	va_start(ap, arg);
-	while (i < 31 && (argv[i] = va_arg(ap, char *)) != NULL)
-		i++;
+	rc = keygen_vrun(out, sizeof(out), arg, ap);
 	va_end(ap);
-	argv[i] = NULL;
-
-	assert_int_equal(pipe(fds), 0);
-	if ((pid = fork()) == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		execvp(prog, argv);
-		_exit(127);
-	}
-	assert_true(pid > 0);
-	close(fds[1]);
-	while ((r = read(fds[0], out + len, sizeof(out) - 1 - len)) > 0)
-		len += (size_t)r;
-	out[len] = '\0';
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return rc;
 }
 
 static char *

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "base64.h"
+#include "keygen.h"
 #include "pubkey.h"
 #include "wire.h"
 
@@ -51,47 +52,6 @@ static const struct keyfile keyfiles[] = {
 };
 #define NKEYFILES	(sizeof(keyfiles) / sizeof(keyfiles[0]))
 #define NPOLICYKEYS	5
-
-/*
- * Run ssh-keygen (SSH_KEYGEN, else from PATH) with the NULL-terminated
- * arguments; its stdout and stderr go to out. Returns the exit status.
- */
-static int
-keygen(char *out, size_t outsz, ...)
-{
-	char *argv[32], *prog;
-	va_list ap;
-	size_t i = 0, len = 0;
-	ssize_t r;
-	int fds[2], status;
-	pid_t pid;
-
-	prog = getenv("SSH_KEYGEN") != NULL ? getenv("SSH_KEYGEN") :
-	    "ssh-keygen";
-	argv[i++] = prog;
-	va_start(ap, outsz);
-	while (i < 31 && (argv[i] = va_arg(ap, char *)) != NULL)
-		i++;
-	va_end(ap);
-	argv[i] = NULL;
-
-	assert_int_equal(pipe(fds), 0);
-	if ((pid = fork()) == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		execvp(prog, argv);
-		_exit(127);
-	}
-	assert_true(pid > 0);
-	close(fds[1]);
-	while ((r = read(fds[0], out + len, outsz - 1 - len)) > 0)
-		len += (size_t)r;
-	out[len] = '\0';
-	close(fds[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
 
 static void
 path_of(char *buf, size_t sz, const char *name)
@@ -138,7 +98,7 @@ oracle_fingerprint(const char *name, char *fp, size_t fpsz)
 	char path[PATH_MAX], out[OUT_MAX], *p, *end;
 
 	path_of(path, sizeof(path), name);
-	assert_int_equal(keygen(out, sizeof(out), "-l", "-E", "sha256",
+	assert_int_equal(keygen_run(out, sizeof(out), "-l", "-E", "sha256",
 	    "-f", path, NULL), 0);
 	assert_non_null(p = strchr(out, ' '));
 	p++;
@@ -161,7 +121,7 @@ group_setup(void **state)
 		return -1;
 	for (i = 0; i < NKEYFILES; i++) {
 		path_of(path, sizeof(path), keyfiles[i].name);
-		if (keygen(out, sizeof(out), "-q", "-N", "", "-C",
+		if (keygen_run(out, sizeof(out), "-q", "-N", "", "-C",
 		    "test@example", "-t", keyfiles[i].type, "-b",
 		    keyfiles[i].bits != NULL ? keyfiles[i].bits : "256",
 		    "-f", path, NULL) != 0) {
@@ -654,7 +614,7 @@ pubkey_refuses_certificate(void **state)
 
 	path_of(ca, sizeof(ca), "ca");
 	path_of(pub, sizeof(pub), "ed25519.pub");
-	assert_int_equal(keygen(out, sizeof(out), "-q", "-s", ca, "-I",
+	assert_int_equal(keygen_run(out, sizeof(out), "-q", "-s", ca, "-I",
 	    "alice", "-n", "alice", "-V", "+1d", pub, NULL), 0);
 	cert = slurp("ed25519-cert.pub", NULL);
 	assert_int_equal(strncmp(cert, "ssh-ed25519-cert-v01@openssh.com ",
