@@ -303,8 +303,10 @@ _slapd_run()
 	    > "$dir/slapd.log" 2>&1 &
 	pid=$!
 
-	# About 5 s; slapd usually answers within 0.1 s.
-	for ((i = 0; i < 100; i++)); do
+	# Up to about 20 s. slapd usually answers within 0.1 s, but on a
+	# machine whose own host name does not resolve it first waits for
+	# DNS to give up (about 5 s), and tests run several at once.
+	for ((i = 0; i < 400; i++)); do
 		# timeout(1): ldapwhoami waits forever for a server that
 		# accepts and never answers.
 		if LDAPNOINIT=1 timeout 2 ldapwhoami -x -H "$uri" \
