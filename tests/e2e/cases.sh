@@ -308,6 +308,8 @@ case_forwarding_channels_are_refused() {
 	    >"$WORK/out" 2>"$WORK/err" || rc=$?
 	[ "$rc" -ne 0 ] || fail "a direct-tcpip channel was opened"
 	assert_empty_file "$WORK/out"
+	grep -q 'event=request .*request="channel" result="refused"' \
+	    "$WORK/audit.log" || fail "no audit line for the channel"
 }
 
 case_audit_line_escapes_client_strings() {
