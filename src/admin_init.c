@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * admin_init: cassh-admin init, which makes everything a new CA host
+ * needs: the configuration file (a skeleton of the defaults, when
+ * there is none), the registry, the CA key and the signer's host key,
+ * and then prints the lines that servers and users need.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "admin_impl.h"
+#include "cakey.h"
+#include "config.h"
+#include "registry.h"
+
+/*
+ * init. Nothing is replaced: a key that exists already stops init
+ * before anything is written, since overwriting a CA key would orphan
+ * every server that trusts it, and a host key every known_hosts line.
+ */
+static enum err
+init_refuse_existing(struct admin *a)
+{
+	const char *paths[] = { a->cfg->ca_key, a->cfg->host_key };
+	char pub[PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	if (strncmp(a->cfg->ca_key, "agent:", 6) == 0)
+		return admin_fail(a, ERR_CONFIG, "init: [ca] key %s is held by "
+		    "ssh-agent, init cannot make it; set [ca] key to a file",
+		    a->cfg->ca_key);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (lstat(paths[i], &st) == 0)
+			return admin_fail(a, ERR_EXISTS, "init: %s exists "
+			    "already; init never replaces a key: move it away, "
+			    "or keep using it without init", paths[i]);
+	}
+	snprintf(pub, sizeof(pub), "%s.pub", a->cfg->host_key);
+	if (lstat(pub, &st) == 0)
+		return admin_fail(a, ERR_EXISTS, "init: %s exists already; "
+		    "move it away", pub);
+	return ERR_OK;
+}
+
+static enum err
+init_config(struct admin *a, int *skeleton)
+{
+	struct stat st;
+
+	*skeleton = 0;
+	if (stat(a->config_path, &st) == 0 || errno != ENOENT)
+		return admin_load_config(a);
+	/* No file yet: the defaults now, a skeleton of them later. */
+	if ((a->cfg = config_defaults()) == NULL)
+		return admin_fail(a, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
+	*skeleton = 1;
+	return ERR_OK;
+}
+
+static enum err
+init_registry(struct admin *a)
+{
+	struct registry *reg = NULL;
+	enum err e;
+
+	if (mkdir(a->cfg->registry_path, 0700) == -1 && errno != EEXIST)
+		return admin_fail(a, ERR_REGISTRY_MISSING, "init: cannot "
+		    "create the state folder %s: %s; create it or fix "
+		    "[registry] path", a->cfg->registry_path, strerror(errno));
+	if ((e = admin_registry_opened(a, REGISTRY_CREATE, "init", &reg)) !=
+	    ERR_OK)
+		return e;
+	registry_close(reg);
+	return ERR_OK;
+}
+
+/* Exclusive, with the mode asked for, whatever the umask says. */
+static int
+reserve_file(const char *path, mode_t mode)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    mode)) == -1)
+		return -1;
+	if (fchmod(fd, mode) == -1) {
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * libssh writes the key with fopen(), which would take the umask's
+ * mode and replace a file that appeared in the meantime; so the name
+ * is first taken with O_EXCL and mode 0600, and libssh only fills it.
+ */
+static enum err
+init_host_key_files(struct admin *a, ssh_key key)
+{
+	const char *path = a->cfg->host_key;
+	char pub[PATH_MAX];
+	int priv_done = 0, saved;
+
+	snprintf(pub, sizeof(pub), "%s.pub", path);
+	if (reserve_file(path, 0600) == -1)
+		goto fail;
+	priv_done = 1;
+	if (ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) !=
+	    SSH_OK)
+		goto fail;
+	if (reserve_file(pub, 0644) == -1)
+		goto fail;
+	if (ssh_pki_export_pubkey_file(key, pub) != SSH_OK) {
+		unlink(pub);
+		goto fail;
+	}
+	return ERR_OK;
+ fail:
+	saved = errno;
+	if (priv_done)
+		unlink(path);
+	return admin_fail(a, ERR_CONFIG, "init: cannot write the host key %s: "
+	    "%s; check [signer] host_key and its folder", path,
+	    saved != 0 ? strerror(saved) : "libssh refused");
+}
+
+static enum err
+init_host_key(struct admin *a, ssh_key *out)
+{
+	ssh_key key = NULL;
+	enum err e;
+
+	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK)
+		return admin_fail(a, ERR_INTERNAL, "init: libssh cannot make "
+		    "an ed25519 host key");
+	errno = 0;
+	if ((e = init_host_key_files(a, key)) != ERR_OK) {
+		ssh_key_free(key);
+		return e;
+	}
+	*out = key;
+	return ERR_OK;
+}
+
+static enum err
+init_ca_key(struct admin *a)
+{
+	enum err e;
+
+	e = cakey_generate(a->cfg->ca_key, CAKEY_ED25519, 0);
+	if (e == ERR_EXISTS)
+		return admin_fail(a, e, "init: %s exists already; move it away",
+		    a->cfg->ca_key);
+	if (e != ERR_OK)
+		return admin_fail(a, e, "init: cannot write the CA key %s "
+		    "(details in the system log); check [ca] key and its "
+		    "folder", a->cfg->ca_key);
+	return ERR_OK;
+}
+
+static enum err
+init_report(struct admin *a, ssh_key host)
+{
+	char name[256];
+	enum err e;
+
+	fprintf(a->out, "# The CA public key; servers trust it with "
+	    "TrustedUserCAKeys:\n");
+	if ((e = admin_print_ca_line(a)) != ERR_OK)
+		return e;
+	admin_local_host(name, sizeof(name));
+	fprintf(a->out, "# The signer's host key for users' known_hosts "
+	    "(give the name and port\n# users connect to: cassh-admin "
+	    "host-key --host NAME --port N):\n");
+	return admin_print_host_line(a, host, name, SSH_DEFAULT_PORT);
+}
+
+enum err
+admin_cmd_init(struct admin *a, int argc, char **argv)
+{
+	ssh_key host = NULL;
+	int skeleton;
+	enum err e;
+
+	if (argc != 1)
+		return admin_bad_usage(a, "init takes no arguments");
+	if ((e = init_config(a, &skeleton)) != ERR_OK ||
+	    (e = init_refuse_existing(a)) != ERR_OK)
+		goto out;
+	if (skeleton && (e = config_write_skeleton(a->config_path,
+	    a->cfg)) != ERR_OK) {
+		e = admin_fail(a, e, "init: cannot write %s: %s; create its "
+		    "folder or give another file with -c", a->config_path,
+		    e == ERR_EXISTS ? "it exists" : strerror(errno));
+		goto out;
+	}
+	if ((e = init_registry(a)) != ERR_OK ||
+	    (e = init_ca_key(a)) != ERR_OK ||
+	    (e = init_host_key(a, &host)) != ERR_OK)
+		goto out;
+	e = init_report(a, host);
+ out:
+	ssh_key_free(host);
+	return e;
+}
