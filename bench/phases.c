@@ -5,15 +5,17 @@
  * calls as the two halves of a connection, in their order, and times
  * each; the SSH exchange itself is left out (the stub measures it).
  *
- *	monitor	config_load, registry_open, guard_authenticate (LDAP:
- *		search, bind, whoami, and the failure counter), the
- *		first OpenSSL use (cakey_load: OpenSSL reads its
- *		configuration and loads its providers), command_prepare
- *		and command_run for sign (the key parsed, the user read,
- *		the CA key loaded again, the registry's write transaction
- *		with its disk sync, the certificate built and signed);
- *	child	ssh_init, OPENSSL_init_crypto with the configuration,
- *		the host key.
+ *	both	config_load; OPENSSL_init_crypto with the configuration
+ *		file, which the signer does once before the fork;
+ *	child	ssh_init, the host key, sandbox_enter (chroot, setuid,
+ *		seccomp), after a fork;
+ *	monitor	registry_open, directory_load (the LDAP module and its
+ *		libraries, loaded as the signer does), guard_authenticate
+ *		(LDAP: search, bind, whoami, and the failure counter),
+ *		cakey_load, command_prepare and command_run for sign (the
+ *		key parsed, the user read, the CA key loaded again, the
+ *		registry's write transaction with its disk syncs, the
+ *		certificate built and signed).
  *
  * The first steps are the costliest by nature: what a long-running
  * server pays once, a process per connection pays every time. Run it
@@ -22,10 +24,11 @@
  * usage: phases CONFIG LOGIN PASSWORD PUBKEY_FILE
  * Output, in microseconds, each step in the order above:
  *	config T
+ *	both T
  *	child T T T
- *	monitor T T T T T
- * The child's steps run first, in a forked process, so that both
- * halves start from an OpenSSL that nothing has used yet.
+ *	monitor T T T T T T
+ * The child's steps run first, in a forked process, then the monitor's
+ * in this one, so that neither waits for the other.
  */
 #include <sys/wait.h>
 
@@ -41,9 +44,11 @@
 #include "cakey.h"
 #include "command.h"
 #include "config.h"
+#include "directory.h"
 #include "guard.h"
 #include "log.h"
 #include "registry.h"
+#include "sandbox.h"
 #include "wire.h"
 
 static double t_last;
@@ -83,6 +88,7 @@ main(int argc, char *argv[])
 	struct config *cfg;
 	struct registry *reg;
 	struct cakey *ca;
+	struct sandbox sb;
 	struct wbuf out;
 	ssh_key host = NULL;
 	size_t max_input, n;
@@ -97,11 +103,18 @@ main(int argc, char *argv[])
 	n = fread(key, 1, sizeof(key), f);
 	fclose(f);
 	log_open("phases", 0, NULL);
+	/* As cassh-signer does: cassh binds to LDAP simply. */
+	setenv("SASL_PATH", "/var/empty/cassh-no-sasl-plugins", 1);
 
 	t_last = now_us();
 	if (config_load(argv[1], &cfg, err, sizeof(err)) != ERR_OK)
 		die(err);
 	printf("config %.0f\n", now_us() - t_last);
+	if (sandbox_prepare(cfg->privsep_user, &sb) != ERR_OK)
+		die("sandbox_prepare failed");
+	t_last = now_us();
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
+	printf("both %.0f\n", now_us() - t_last);
 	fflush(stdout);
 
 	/* The child's own start, as signer_child does it, after a fork. */
@@ -112,15 +125,15 @@ main(int argc, char *argv[])
 		t_last = now_us();
 		ssh_init();
 		lap();
-		OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-		lap();
 		if (ssh_pki_import_privkey_file(cfg->host_key, NULL, NULL,
 		    NULL, &host) != SSH_OK)
 			die("cannot load the host key");
 		lap();
+		if (sandbox_enter(&sb) != ERR_OK)
+			die("sandbox_enter failed");
+		lap();
 		printf("\n");
 		fflush(stdout);
-		ssh_key_free(host);
 		_exit(0);
 	}
 	if (waitpid(pid, &status, 0) != pid || status != 0)
@@ -131,6 +144,10 @@ main(int argc, char *argv[])
 	if (registry_open(cfg->registry_path, REGISTRY_WRITE, cfg->map_size,
 	    &reg) != ERR_OK)
 		die("registry_open failed");
+	lap();
+	if (directory_load() != ERR_OK)
+		die("directory_load failed");
+	cakey_warm();
 	lap();
 	if (guard_authenticate(cfg, reg, argv[2], argv[3]) != ERR_OK)
 		die("the login is refused");

@@ -562,6 +562,20 @@ cakey_load(const char *path, struct cakey **out)
 	return ret;
 }
 
+/*
+ * Each first fetch of a kind of algorithm (key types, signatures,
+ * digests) makes OpenSSL list what its providers offer of that kind:
+ * most of a first cakey_load and cakey_sign. The names asked here
+ * stand for their kinds; the cache keeps every entry of each list.
+ */
+void
+cakey_warm(void)
+{
+	EVP_KEYMGMT_free(EVP_KEYMGMT_fetch(NULL, "ED25519", NULL));
+	EVP_SIGNATURE_free(EVP_SIGNATURE_fetch(NULL, "ED25519", NULL));
+	EVP_MD_free(EVP_MD_fetch(NULL, "SHA2-512", NULL));
+}
+
 void
 cakey_free(struct cakey *ca)
 {

@@ -41,6 +41,14 @@ enum err cakey_generate(const char *path, enum cakey_alg alg, unsigned bits);
  */
 enum err cakey_load(const char *path, struct cakey **out);
 
+/*
+ * cakey_warm: have OpenSSL build what cakey_load and cakey_sign will
+ * look up (its tables of key types and signature algorithms), without
+ * touching any key, so that a process can pay for it while it waits.
+ * Harmless to skip; cakey_load is only slower the first time.
+ */
+void	cakey_warm(void);
+
 /* cakey_free: wipe and free; NULL is allowed. */
 void	cakey_free(struct cakey *ca);
 

@@ -11,9 +11,10 @@
  *	child	loads the SSH host key, confines itself (sandbox.c) and
  *		speaks SSH to the client (session.c); every decision
  *		goes to the parent as a message (monitor_client.c);
- *	parent	the monitor (monitor.c): opens the registry, proves
- *		logins with LDAP, runs the commands for the login it
- *		proved, signs with the CA key; then reaps the child.
+ *	parent	the monitor (monitor.c): opens the registry, loads the
+ *		LDAP module (directory_load.c), proves logins with LDAP,
+ *		runs the commands for the login it proved, signs with
+ *		the CA key; then reaps the child.
  *
  * The fork comes before the registry is opened, so that no LMDB
  * mapping or descriptor ever reaches the child (an LMDB environment
@@ -41,7 +42,9 @@
 #include <openssl/crypto.h>
 
 #include "build-config.h"
+#include "cakey.h"
 #include "config.h"
+#include "directory.h"
 #include "log.h"
 #include "monitor.h"
 #include "registry.h"
@@ -159,8 +162,6 @@ signer_child(struct signer *sg, int sock, int fd)
 
 	(void)prctl(PR_SET_NAME, "cassh-net", 0, 0, 0);
 	ssh_init();
-	/* OpenSSL reads its configuration file on first use: now. */
-	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
 	tzset();	/* syslog's time stamps, read now or never */
 	if (ssh_pki_import_privkey_file(sg->cfg->host_key, NULL, NULL, NULL,
 	    &key) != SSH_OK) {
@@ -245,6 +246,13 @@ signer_monitor(struct signer *sg, pid_t child, int fd)
 	if (e != ERR_OK)
 		log_warnx("conn=%s registry %s: %s", sg->conn_id,
 		    sg->cfg->registry_path, err_str(e));
+	/*
+	 * While the child runs the key exchange: load libldap, and have
+	 * OpenSSL list its algorithms. A module that cannot be loaded
+	 * fails each login as a configuration error.
+	 */
+	(void)directory_load();
+	cakey_warm();
 	mp.cfg = sg->cfg;
 	mp.reg = reg;
 	mp.conn_id = sg->conn_id;
@@ -329,6 +337,12 @@ main(int argc, char *argv[])
 	}
 	log_open("cassh-signer", 0, sg.cfg->log_file);
 	signer_ids(&sg, sock);
+	/*
+	 * OpenSSL reads its configuration file and sets up its providers
+	 * on first use: once, here, for both halves, while the child can
+	 * still open files.
+	 */
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
 	if (sandbox_prepare(sg.cfg->privsep_user, &sg.sandbox) != ERR_OK)
 		rc = EX_CONFIG;
 	else

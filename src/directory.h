@@ -20,6 +20,8 @@
 #ifndef CASSH_DIRECTORY_H
 #define CASSH_DIRECTORY_H
 
+#include <stddef.h>
+
 #include "config.h"
 #include "err.h"
 
@@ -43,5 +45,39 @@
  */
 enum err directory_authenticate(const struct config *cfg, const char *login,
 	    const char *password, char **dn);
+
+/*
+ * cassh-signer does not link directory.c: it loads it as a module, so
+ * that libldap and its libraries are mapped by the monitor alone, after
+ * the connection has started (directory_load.c). The module exports
+ * one struct directory_module under DIRECTORY_MODULE_SYMBOL.
+ */
+#define DIRECTORY_MODULE_NAME	"cassh-directory.so"
+#define DIRECTORY_MODULE_SYMBOL	"cassh_directory_module"
+
+struct directory_module {
+	const char	*version;	/* CASSH_VERSION of its build */
+	size_t		 config_size;	/* sizeof(struct config) there */
+	enum err	(*authenticate)(const struct config *, const char *,
+			    const char *, char **);
+	void		(*warm)(void);		/* directory_warm */
+};
+
+/*
+ * directory_warm: libldap's one-time start (its configuration files,
+ * Cyrus SASL), done now rather than in the first login's time.
+ */
+void	directory_warm(void);
+
+/*
+ * directory_load: load the module now and warm it, if not yet done (the
+ * signer's monitor calls it at its start); directory_authenticate calls
+ * it too.
+ * Only the first call tries: it logs why it failed, and every later
+ * call returns the same. Returns ERR_OK, or ERR_CONFIG when the module
+ * cannot be loaded or is not from this build. In a program that links
+ * directory.c itself, it only warms libldap up and returns ERR_OK.
+ */
+enum err directory_load(void);
 
 #endif

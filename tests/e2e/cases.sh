@@ -360,6 +360,11 @@ case_session_process_is_sandboxed() {
 		[ "$uid" != "$muid" ] ||
 		    fail "session process has the monitor's uid $muid"
 		assert_eq "$uid" "$(id -u nobody)" "session process uid"
+		# libldap is the monitor's alone, loaded after the fork.
+		grep -q 'cassh-directory\.so' "/proc/$monitor/maps" ||
+		    fail "the monitor has not loaded the LDAP module"
+		! grep -q 'libldap' "/proc/$child/maps" ||
+		    fail "the session process maps libldap"
 	fi
 	cat "$WORK/alice_key.pub" >&7
 	exec 7>&-
