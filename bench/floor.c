@@ -47,7 +47,10 @@ floor_run(void *ctx, const uint8_t *in, size_t n, int toolong,
 }
 
 static const struct session_ops floor_ops = {
-	floor_auth, floor_is_public, floor_prepare, floor_run,
+	.auth = floor_auth,
+	.is_public = floor_is_public,
+	.prepare = floor_prepare,
+	.run = floor_run,
 };
 
 int

@@ -225,6 +225,20 @@ reaped:
 	return status;
 }
 
+/*
+ * What the monitor puts off until the child's version line is out
+ * (HELLO), so as not to delay it: loading libldap, and having OpenSSL
+ * list its algorithms. The client and the child are then busy with
+ * the key exchange. A module that cannot be loaded fails each login
+ * as a configuration error.
+ */
+static void
+signer_warm(void)
+{
+	(void)directory_load();
+	cakey_warm();
+}
+
 /* The parent: serve the child's requests, then reap it. */
 static int
 signer_monitor(struct signer *sg, pid_t child, int fd)
@@ -246,17 +260,11 @@ signer_monitor(struct signer *sg, pid_t child, int fd)
 	if (e != ERR_OK)
 		log_warnx("conn=%s registry %s: %s", sg->conn_id,
 		    sg->cfg->registry_path, err_str(e));
-	/*
-	 * While the child runs the key exchange: load libldap, and have
-	 * OpenSSL list its algorithms. A module that cannot be loaded
-	 * fails each login as a configuration error.
-	 */
-	(void)directory_load();
-	cakey_warm();
 	mp.cfg = sg->cfg;
 	mp.reg = reg;
 	mp.conn_id = sg->conn_id;
 	mp.peer = sg->peer;
+	mp.warm = signer_warm;
 	e = monitor_serve(&mp, fd);
 	close(fd);
 	status = signer_reap(sg, child, e != ERR_OK);

@@ -35,6 +35,7 @@ _Static_assert(MONITOR_MAX_LINE + 1 == COMMAND_MAX_LINE, "line bound");
 #define MONITOR_SLACK	5
 
 enum monitor_state {
+	MS_HELLO,	/* until the child's version line is out */
 	MS_AUTH,	/* until an AUTH succeeds */
 	MS_PREPARE,	/* logged in: one PREPARE */
 	MS_RUN,		/* prepared: one RUN */
@@ -62,6 +63,7 @@ struct monitor {
 	const char			*why;
 };
 
+static enum monitor_next monitor_hello(struct monitor *, struct wreader *);
 static enum monitor_next monitor_auth(struct monitor *, struct wreader *);
 static enum monitor_next monitor_prepare(struct monitor *,
 	    struct wreader *);
@@ -73,6 +75,7 @@ static const struct monitor_handler {
 	const char		*name;
 	enum monitor_next	(*fn)(struct monitor *, struct wreader *);
 } monitor_handlers[] = {
+	{ MONITOR_HELLO, MS_HELLO, "HELLO", monitor_hello },
 	{ MONITOR_AUTH, MS_AUTH, "AUTH", monitor_auth },
 	{ MONITOR_PREPARE, MS_PREPARE, "PREPARE", monitor_prepare },
 	{ MONITOR_RUN, MS_RUN, "RUN", monitor_run },
@@ -276,6 +279,18 @@ monitor_logged_in(struct monitor *m, const char *login, int is_public)
 	m->deadline = monitor_now() + MONITOR_AFTER_AUTH;
 }
 
+/* No answer: the child goes on with the key exchange meanwhile. */
+static enum monitor_next
+monitor_hello(struct monitor *m, struct wreader *r)
+{
+	if (wread_end(r) == -1)
+		return monitor_violation(m, "malformed or oversized field");
+	m->state = MS_AUTH;
+	if (m->p->warm != NULL)
+		m->p->warm();
+	return MN_GO_ON;
+}
+
 static enum monitor_next
 monitor_auth(struct monitor *m, struct wreader *r)
 {
@@ -448,7 +463,7 @@ monitor_serve(const struct monitor_params *mp, int fd)
 	memset(&m, 0, sizeof(m));
 	m.p = mp;
 	m.fd = fd;
-	m.state = MS_AUTH;
+	m.state = MS_HELLO;
 	m.deadline = monitor_now() + mp->cfg->login_grace_time +
 	    MONITOR_SLACK;
 	m.env.cfg = mp->cfg;

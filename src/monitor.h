@@ -17,6 +17,7 @@
  * encoding (wire.h). Strings hold no NUL byte unless they are bytes of
  * input or output. Nothing may follow the last field.
  *
+ *	HELLO		(no fields, no reply)
  *	AUTH		string login, string password
  *	AUTH_REPLY	uint32 err
  *	PREPARE		string command line
@@ -24,9 +25,12 @@
  *	RUN		uint8 toolong (0 or 1), string input
  *	RUN_REPLY	uint32 exit status, string stdout, string error line
  *
- * The order is fixed: AUTH until one succeeds (at most max_auth_tries
- * failures, none after a directory error), then one PREPARE, then one
- * RUN if PREPARE succeeded. A second AUTH after success, a PREPARE or
+ * The order is fixed: one HELLO, sent once the child's SSH version
+ * line is out (the monitor then does the work it put off so as not to
+ * delay that line: see monitor_params.warm); AUTH until one succeeds
+ * (at most max_auth_tries failures, none after a directory error),
+ * then one PREPARE, then one RUN if PREPARE succeeded. Anything before
+ * HELLO or a second HELLO, a second AUTH after success, a PREPARE or
  * RUN before it, a login the session never sends (not a valid name,
  * the generic login, the public login with a password) are all
  * violations.
@@ -44,7 +48,7 @@
 
 struct registry;
 
-#define MONITOR_VERSION		1
+#define MONITOR_VERSION		2
 
 /* Bounds on every field; larger is a violation. */
 #define MONITOR_MAX_LOGIN	64		/* RECORD_MAX_NAME */
@@ -66,6 +70,7 @@ enum monitor_type {
 	MONITOR_PREPARE_REPLY,
 	MONITOR_RUN,
 	MONITOR_RUN_REPLY,
+	MONITOR_HELLO,
 };
 
 /* monitor_msg_begin: start the empty writer b as a message of type. */
@@ -102,6 +107,12 @@ struct monitor_params {
 	struct registry		*reg;		/* NULL if it cannot open */
 	const char		*conn_id;	/* for the log */
 	const char		*peer;
+	/*
+	 * Called on HELLO, if not NULL: loading and warming up what the
+	 * login and the signature will need, while the client and the
+	 * child run the key exchange.
+	 */
+	void			(*warm)(void);
 };
 
 /*

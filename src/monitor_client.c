@@ -4,7 +4,8 @@
  * as the struct session_ops that session.c calls (see monitor.h).
  *
  * Each operation is one request and one reply, in order, so the
- * channel never holds more than one message in each direction. The
+ * channel never holds more than one message in each direction; HELLO
+ * alone has no reply. The
  * replies come from the privileged side, but they are parsed with the
  * same bounds all the same: the child must never trust a length it has
  * not checked. A password leaves this process only inside the AUTH
@@ -37,6 +38,22 @@ monitor_call(struct monitor_client *c, struct wbuf *b, uint8_t want,
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * No reply to wait for. A monitor that is gone shows at the first
+ * request; until then the key exchange may as well go on.
+ */
+static void
+monitor_client_started(void *arg)
+{
+	struct monitor_client *c = arg;
+	struct wbuf b;
+
+	wbuf_init(&b);
+	monitor_msg_begin(&b, MONITOR_HELLO);
+	(void)monitor_send(c->fd, &b);
+	wbuf_free(&b);
 }
 
 static enum err
@@ -142,8 +159,9 @@ monitor_client_run(void *arg, const uint8_t *in, size_t n, int toolong,
 }
 
 const struct session_ops monitor_client_ops = {
-	monitor_client_auth,
-	monitor_client_is_public,
-	monitor_client_prepare,
-	monitor_client_run,
+	.started = monitor_client_started,
+	.auth = monitor_client_auth,
+	.is_public = monitor_client_is_public,
+	.prepare = monitor_client_prepare,
+	.run = monitor_client_run,
 };

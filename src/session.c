@@ -496,7 +496,7 @@ static enum err
 session_kex(struct session *s)
 {
 	struct pollfd pfd;
-	int rc, ms;
+	int rc, ms, started = 0;
 
 	for (;;) {
 		rc = ssh_handle_key_exchange(s->ssh);
@@ -507,6 +507,10 @@ session_kex(struct session *s)
 			    s->p->conn_id, ssh_get_error(s->ssh));
 			return ERR_INTERNAL;
 		}
+		/* The first call has sent the version line. */
+		if (!started && s->ops->started != NULL)
+			s->ops->started(s->ctx);
+		started = 1;
 		if ((ms = session_ms_left(s)) == 0)
 			return ERR_AUTH;
 		session_quickack(s->fd);

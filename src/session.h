@@ -28,6 +28,13 @@
 
 struct session_ops {
 	/*
+	 * started: the version line has gone out and the client's answer
+	 * is awaited; work put off so as not to delay that line can start
+	 * elsewhere now. Called once; may be NULL.
+	 */
+	void	(*started)(void *ctx);
+
+	/*
 	 * auth: prove login with password (may be "" for the public
 	 * login). Returns ERR_OK, ERR_AUTH or ERR_DIRECTORY_DOWN.
 	 */

@@ -66,6 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	mp.reg = NULL;
 	mp.conn_id = "fuzz";
 	mp.peer = "fuzz";
+	mp.warm = NULL;
 	(void)monitor_serve(&mp, sv[1]);
 	close(sv[0]);
 	close(sv[1]);

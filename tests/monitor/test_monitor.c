@@ -80,15 +80,19 @@ monitor_process(int fd, const char *conn, int grace)
 	mp.reg = reg;
 	mp.conn_id = conn;
 	mp.peer = "test";
+	mp.warm = NULL;
 	e = monitor_serve(&mp, fd);
 	registry_close(reg);
 	config_free(cfg);
 	_exit(e == ERR_OK ? 0 : 1);
 }
 
-/* conn names the case in the log; grace 0 keeps the configured one. */
+/*
+ * A monitor that has heard nothing yet. conn names the case in the
+ * log; grace 0 keeps the configured one.
+ */
 static struct peer
-start(const char *conn, int grace)
+start_unheard(const char *conn, int grace)
 {
 	struct peer p;
 	int sv[2], fd;
@@ -114,6 +118,26 @@ send_msg(struct peer *p, struct wbuf *b)
 {
 	assert_int_equal(monitor_send(p->fd, b), 0);
 	wbuf_free(b);
+}
+
+static void
+send_hello(struct peer *p)
+{
+	struct wbuf b;
+
+	wbuf_init(&b);
+	monitor_msg_begin(&b, MONITOR_HELLO);
+	send_msg(p, &b);
+}
+
+/* A monitor told, as the session tells it, that SSH is under way. */
+static struct peer
+start(const char *conn, int grace)
+{
+	struct peer p = start_unheard(conn, grace);
+
+	send_hello(&p);
+	return p;
 }
 
 static void
@@ -310,6 +334,32 @@ slurp(const char *path, size_t *n)
 	buf[*n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+static void
+auth_before_hello_ends_the_connection(void **state)
+{
+	struct peer p = start_unheard(__func__, 0);
+
+	send_auth(&p, "alice", env("SLAPD_ALICE_PW"));
+	assert_refused(&p, "message out of turn");
+}
+
+static void
+second_hello_ends_the_connection(void **state)
+{
+	struct peer p = start(__func__, 0);
+	struct peer q = start_unheard("hello_with_a_field", 0);
+	struct wbuf b;
+
+	send_hello(&p);
+	assert_refused(&p, "message out of turn");
+
+	wbuf_init(&b);
+	monitor_msg_begin(&b, MONITOR_HELLO);
+	wbuf_put_u8(&b, 0);
+	send_msg(&q, &b);
+	assert_refused(&q, "malformed or oversized field");
 }
 
 static void
@@ -622,6 +672,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(auth_before_hello_ends_the_connection),
+		cmocka_unit_test(second_hello_ends_the_connection),
 		cmocka_unit_test(run_before_auth_ends_the_connection),
 		cmocka_unit_test(prepare_before_auth_ends_the_connection),
 		cmocka_unit_test(
