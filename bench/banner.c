@@ -16,7 +16,7 @@
  *	banner -e COUNT PROGRAM [ARG...]
  *		exec to ready, as inetd starts a server: the connection is
  *		made first, then PROGRAM is forked and executed with it on
- *		fd 0, and the clock starts just before the fork.
+ *		fds 0 and 1, and the clock starts just before the fork.
  *
  * Prints one time per line, in microseconds.
  */
@@ -126,7 +126,8 @@ probe_exec(char *argv[])
 	if ((pid = fork()) == -1)
 		return -1;
 	if (pid == 0) {
-		if (dup2(srv, 0) == -1)
+		/* As inetd: sshd -i reads fd 0 and writes fd 1. */
+		if (dup2(srv, 0) == -1 || dup2(srv, 1) == -1)
 			_exit(127);
 		close(srv);
 		close(cli);

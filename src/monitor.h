@@ -73,18 +73,22 @@ enum monitor_type {
 	MONITOR_HELLO,
 };
 
-/* monitor_msg_begin: start the empty writer b as a message of type. */
+/*
+ * monitor_msg_begin: start the empty writer b as a message of type,
+ * with room for the frame's length, which monitor_send fills in.
+ */
 void	monitor_msg_begin(struct wbuf *b, enum monitor_type type);
 
 /* monitor_msg_free: wipe and free a message from monitor_recv. */
 void	monitor_msg_free(uint8_t *msg, size_t len);
 
 /*
- * monitor_send: frame the message in b and write it whole to fd.
- * Returns 0, or -1 if b failed, is larger than MONITOR_MAX_FRAME, or
- * the write failed.
+ * monitor_send: frame the message begun in b by monitor_msg_begin (its
+ * length is written into b) and write it whole to fd, in one write
+ * when the socket takes it. Returns 0, or -1 if b failed, is larger
+ * than MONITOR_MAX_FRAME, or the write failed.
  */
-int	monitor_send(int fd, const struct wbuf *b);
+int	monitor_send(int fd, struct wbuf *b);
 
 /*
  * monitor_recv: read one frame from fd, waiting until deadline (a
