@@ -10,7 +10,8 @@
  *	child	ssh_init, the host key, sandbox_enter (chroot, setuid,
  *		seccomp), after a fork;
  *	monitor	registry_open, directory_load (the LDAP module and its
- *		libraries, loaded as the signer does), guard_authenticate
+ *		libraries, loaded as the signer does), cakey_warm,
+ *		guard_authenticate
  *		(LDAP: search, bind, whoami, and the failure counter),
  *		cakey_load, command_prepare and command_run for sign (the
  *		key parsed, the user read, the CA key loaded again, the
@@ -26,7 +27,7 @@
  *	config T
  *	both T
  *	child T T T
- *	monitor T T T T T T
+ *	monitor T T T T T T T
  * The child's steps run first, in a forked process, then the monitor's
  * in this one, so that neither waits for the other.
  */
@@ -147,6 +148,7 @@ main(int argc, char *argv[])
 	lap();
 	if (directory_load() != ERR_OK)
 		die("directory_load failed");
+	lap();
 	cakey_warm();
 	lap();
 	if (guard_authenticate(cfg, reg, argv[2], argv[3]) != ERR_OK)
