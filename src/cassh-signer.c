@@ -350,8 +350,11 @@ main(int argc, char *argv[])
 	 * on first use: once, here, for both halves, while the child can
 	 * still open files.
 	 */
-	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
-	if (sandbox_prepare(sg.cfg->privsep_user, &sg.sandbox) != ERR_OK)
+	if (OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1) {
+		log_warnx("OpenSSL cannot start (its configuration file?)");
+		rc = EX_SOFTWARE;
+	} else if (sandbox_prepare(sg.cfg->privsep_user, &sg.sandbox) !=
+	    ERR_OK)
 		rc = EX_CONFIG;
 	else
 		rc = signer_split(&sg, sock);

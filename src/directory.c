@@ -47,9 +47,9 @@
 
 #include <ldap.h>
 
-#include "build-config.h"
 #include "directory.h"
 #include "log.h"
+#include "module-abi.h"
 
 #define DIR_LOGIN_MAX		64	/* bytes of a login */
 #define DIR_PASSWORD_MAX	1024	/* bytes of a password */
@@ -875,7 +875,7 @@ directory_load(void)
  */
 __attribute__((visibility("default")))
 const struct directory_module cassh_directory_module = {
-	.version = CASSH_VERSION,
+	.abi = CASSH_MODULE_ABI,
 	.config_size = sizeof(struct config),
 	.authenticate = directory_authenticate,
 	.warm = directory_warm,

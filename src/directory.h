@@ -48,15 +48,15 @@ enum err directory_authenticate(const struct config *cfg, const char *login,
 
 /*
  * cassh-signer does not link directory.c: it loads it as a module, so
- * that libldap and its libraries are mapped by the monitor alone, after
- * the connection has started (directory_load.c). The module exports
+ * that libldap and its libraries are mapped by the monitor alone, once
+ * the connection is under way (directory_load.c). The module exports
  * one struct directory_module under DIRECTORY_MODULE_SYMBOL.
  */
 #define DIRECTORY_MODULE_NAME	"cassh-directory.so"
 #define DIRECTORY_MODULE_SYMBOL	"cassh_directory_module"
 
 struct directory_module {
-	const char	*version;	/* CASSH_VERSION of its build */
+	const char	*abi;		/* CASSH_MODULE_ABI of its build */
 	size_t		 config_size;	/* sizeof(struct config) there */
 	enum err	(*authenticate)(const struct config *, const char *,
 			    const char *, char **);
@@ -65,19 +65,37 @@ struct directory_module {
 
 /*
  * directory_warm: libldap's one-time start (its configuration files,
- * Cyrus SASL), done now rather than in the first login's time.
+ * this host's name, Cyrus SASL), done now rather than in the first
+ * login's time.
  */
 void	directory_warm(void);
 
 /*
- * directory_load: load the module now and warm it, if not yet done (the
- * signer's monitor calls it at its start); directory_authenticate calls
- * it too.
- * Only the first call tries: it logs why it failed, and every later
- * call returns the same. Returns ERR_OK, or ERR_CONFIG when the module
- * cannot be loaded or is not from this build. In a program that links
- * directory.c itself, it only warms libldap up and returns ERR_OK.
+ * directory_load: load the module and warm it, if not yet done (the
+ * signer's monitor calls it on HELLO); directory_authenticate calls it
+ * too. Only the first call tries: it logs why it failed, and every
+ * later call returns the same. Returns ERR_OK, or ERR_CONFIG when the
+ * module cannot be loaded or is not from this build. In a program that
+ * links directory.c itself, it only warms libldap up and returns
+ * ERR_OK.
  */
 enum err directory_load(void);
+
+/*
+ * directory_module_path: the module's full path. Programs that run from
+ * this build's folder load the module built there; all others the
+ * installed one, in CASSH_MODULE_DIR. Nothing else (no environment
+ * variable, no setting) chooses it.
+ */
+const char *directory_module_path(void);
+
+/*
+ * directory_module_open: load the module at path, after checking that
+ * it is a regular file that only root or this process's user owns and
+ * can write, in a folder alike, and that its entry is from this build.
+ * Returns the module's entry, or NULL (why is logged). For
+ * directory_load, and for the tests.
+ */
+const struct directory_module *directory_module_open(const char *path);
 
 #endif

@@ -10,50 +10,123 @@
  * loads the module while the sandboxed child runs the key exchange,
  * and the child never maps them at all.
  *
- * The module is found by the dynamic loader through the signer's own
- * run path (the project's private library folder once installed, the
- * build folder in tests), never through anything the configuration or
- * a client says. It must come from the same build as the signer: both
- * read struct config, so the module names the version and the size of
- * the structure it was built with, and any other is refused.
+ * The monitor holds the CA key, and loading a file runs its code: the
+ * module is named by its full path, fixed when cassh is built (the
+ * build folder for the programs that run from it, the installed folder
+ * for all others), never looked up along a search path that the
+ * environment could change; the file and its folder must be writable
+ * by nobody but root or the signer's own user. The module must also
+ * come from the same build: both read struct config, so it names the
+ * version and a hash of the headers it was built with, and any other
+ * is refused.
  */
+#include <sys/stat.h>
+
 #include <dlfcn.h>
+#include <errno.h>
+#include <limits.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build-config.h"
 #include "directory.h"
 #include "log.h"
+#include "module-abi.h"
 
 static const struct directory_module	*directory_loaded;
 static enum err				 directory_load_err = ERR_OK;
 
-enum err
-directory_load(void)
+const char *
+directory_module_path(void)
+{
+	static const char build_root[] = CASSH_BUILD_ROOT "/";
+	char self[PATH_MAX];
+	ssize_t n;
+
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0 && (size_t)n >= sizeof(build_root) - 1 &&
+	    strncmp(self, build_root, sizeof(build_root) - 1) == 0)
+		return CASSH_BUILD_ROOT "/src/" DIRECTORY_MODULE_NAME;
+	return CASSH_MODULE_DIR "/" DIRECTORY_MODULE_NAME;
+}
+
+/* Owned by root or by us, and writable by no one else. */
+static int
+directory_safe(const struct stat *st)
+{
+	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
+	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+static int
+directory_module_safe(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (strlen(path) >= sizeof(dir) || path[0] != '/') {
+		log_warnx("the LDAP module path %s is not a full path", path);
+		return 0;
+	}
+	if (stat(path, &st) == -1) {
+		log_warnx("cannot load the LDAP module %s: %s", path,
+		    strerror(errno));
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) || !directory_safe(&st)) {
+		log_warnx("the LDAP module %s is not a file that only root "
+		    "can change: not loaded", path);
+		return 0;
+	}
+	memcpy(dir, path, strlen(path) + 1);
+	slash = strrchr(dir, '/');
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &st) == -1 || !directory_safe(&st)) {
+		log_warnx("the folder of the LDAP module %s is not one that "
+		    "only root can change: not loaded", path);
+		return 0;
+	}
+	return 1;
+}
+
+const struct directory_module *
+directory_module_open(const char *path)
 {
 	const struct directory_module *m;
 	void *h;
 
-	if (directory_loaded != NULL || directory_load_err != ERR_OK)
-		return directory_load_err;
-	directory_load_err = ERR_CONFIG;
-	if ((h = dlopen(DIRECTORY_MODULE_NAME, RTLD_NOW | RTLD_LOCAL)) ==
-	    NULL) {
-		log_warnx("cannot load the LDAP module %s: %s",
-		    DIRECTORY_MODULE_NAME, dlerror());
-		return ERR_CONFIG;
+	if (!directory_module_safe(path))
+		return NULL;
+	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		log_warnx("cannot load the LDAP module %s: %s", path,
+		    dlerror());
+		return NULL;
 	}
 	m = dlsym(h, DIRECTORY_MODULE_SYMBOL);
-	if (m == NULL || m->config_size != sizeof(struct config) ||
-	    strcmp(m->version, CASSH_VERSION) != 0) {
+	if (m == NULL || m->abi == NULL ||
+	    strcmp(m->abi, CASSH_MODULE_ABI) != 0 ||
+	    m->config_size != sizeof(struct config) ||
+	    m->authenticate == NULL || m->warm == NULL) {
 		log_warnx("the LDAP module %s is not from this build of "
-		    "cassh %s: reinstall cassh", DIRECTORY_MODULE_NAME,
-		    CASSH_VERSION);
+		    "cassh (%s): reinstall cassh", path, CASSH_MODULE_ABI);
 		dlclose(h);
+		return NULL;
+	}
+	return m;
+}
+
+enum err
+directory_load(void)
+{
+	if (directory_loaded != NULL || directory_load_err != ERR_OK)
+		return directory_load_err;
+	if ((directory_loaded = directory_module_open(
+	    directory_module_path())) == NULL) {
+		directory_load_err = ERR_CONFIG;
 		return ERR_CONFIG;
 	}
-	directory_loaded = m;
-	directory_load_err = ERR_OK;
-	m->warm();
+	directory_loaded->warm();
 	return ERR_OK;
 }
 

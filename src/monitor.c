@@ -157,12 +157,17 @@ monitor_wait(int fd, int64_t deadline)
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	for (;;) {
-		if ((left = deadline - monitor_now()) <= 0)
-			return -1;
-		rc = poll(&pfd, 1, left > 1 ? 1000 : (int)left * 1000);
+		/*
+		 * Past the deadline, a message already waiting still counts:
+		 * it may have come while this process was busy (warming up
+		 * on HELLO can wait for the resolver).
+		 */
+		left = deadline - monitor_now();
+		rc = poll(&pfd, 1, left <= 0 ? 0 :
+		    left > 1 ? 1000 : (int)left * 1000);
 		if (rc > 0)
 			return 0;
-		if (rc == -1 && errno != EINTR)
+		if ((rc == -1 && errno != EINTR) || left <= 0)
 			return -1;
 	}
 }
@@ -412,7 +417,10 @@ monitor_handler_for(uint8_t type)
 	return NULL;
 }
 
-/* One message in, one answer out; MN_GONE also when the child closed. */
+/*
+ * One message in, one answer out (none for HELLO); MN_GONE also when
+ * the child closed.
+ */
 static enum monitor_next
 monitor_step(struct monitor *m)
 {

@@ -92,8 +92,8 @@ static const int sandbox_allowed[] = {
 /*
  * Calls that reach the file system by name, or the network anew: they
  * fail with EACCES rather than kill, so that a library that tries
- * (syslog reconnecting, OpenSSL looking for its configuration) sees
- * an ordinary refusal.
+ * (syslog reconnecting, OpenSSL looking for a file it was not given
+ * before the sandbox) sees an ordinary refusal.
  */
 static const int sandbox_refused[] = {
 	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),

@@ -500,9 +500,7 @@ session_kex(struct session *s)
 
 	for (;;) {
 		rc = ssh_handle_key_exchange(s->ssh);
-		if (rc == SSH_OK)
-			return ERR_OK;
-		if (rc != SSH_AGAIN) {
+		if (rc != SSH_OK && rc != SSH_AGAIN) {
 			log_warnx("conn=%s key exchange failed: %s",
 			    s->p->conn_id, ssh_get_error(s->ssh));
 			return ERR_INTERNAL;
@@ -511,6 +509,8 @@ session_kex(struct session *s)
 		if (!started && s->ops->started != NULL)
 			s->ops->started(s->ctx);
 		started = 1;
+		if (rc == SSH_OK)
+			return ERR_OK;
 		if ((ms = session_ms_left(s)) == 0)
 			return ERR_AUTH;
 		session_quickack(s->fd);

@@ -373,6 +373,51 @@ case_session_process_is_sandboxed() {
 	keygen_read "$WORK/out" >/dev/null
 }
 
+# The monitor loads libldap once the child's version line is out (its
+# HELLO), while the person is still at the password prompt: by then,
+# not after the password, the module must be in the monitor's maps.
+case_the_ldap_module_is_loaded_while_the_password_is_typed() {
+	local activate=${fixture_pids[-1]} monitor='' rc=0
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: reading the monitor's maps needs root" >&2
+		exit 77
+	fi
+	# An askpass that waits at the password prompt, as a person does.
+	cat > "$WORK/askpass" <<'EOF'
+#!/bin/sh
+case "$1" in
+*password*)
+	: >"$CASSH_PROMPTED"
+	while [ ! -e "$CASSH_GO" ]; do sleep 0.05; done
+	printf '%s\n' "$CASSH_PASSWORD" ;;
+*) exit 1 ;;
+esac
+EOF
+	export CASSH_PROMPTED=$WORK/prompted CASSH_GO=$WORK/go
+	cassh_ssh alice "$SLAPD_ALICE_PW" sign <"$WORK/alice_key.pub" \
+	    >"$WORK/out" 2>"$WORK/err" &
+	local ssh_pid=$!
+	for _ in $(seq 1 200); do
+		[ -e "$WORK/prompted" ] && break
+		sleep 0.05
+	done
+	[ -e "$WORK/prompted" ] || fail "no password prompt"
+	monitor=$(pgrep -P "$activate" | head -1)
+	[ -n "$monitor" ] || fail "no monitor under $activate"
+	for _ in $(seq 1 100); do
+		grep -q 'cassh-directory\.so' "/proc/$monitor/maps" && break
+		sleep 0.05
+	done
+	grep -q 'cassh-directory\.so' "/proc/$monitor/maps" ||
+	    fail "the monitor has not loaded the LDAP module at the prompt"
+	! grep -q 'event=auth' "$WORK/audit.log" ||
+	    fail "a login was decided before the password was typed"
+	: >"$WORK/go"
+	wait "$ssh_pid" || rc=$?
+	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
+	keygen_read "$WORK/out" >/dev/null
+}
+
 case_no_command_prints_the_usage_line() {
 	rc=0
 	cassh_ssh alice "$SLAPD_ALICE_PW" </dev/null >"$WORK/out" \

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * foreign_module: stands for a cassh-directory.so left over from
- * another build of cassh (test_directory_load). Its entry names another
- * version; the signer must refuse it without calling it.
+ * foreign_module: stands for a cassh-directory.so from another build of
+ * cassh (test_directory_load), built three times: FOREIGN_ABI names
+ * another build; FOREIGN_SIZE names this one but a struct config of
+ * another size; FOREIGN_NONE has no entry at all. The loader must
+ * refuse each without calling it.
  */
 #include <stdlib.h>
 
 #include "directory.h"
+#include "module-abi.h"
 
 static enum err
 foreign_authenticate(const struct config *cfg, const char *login,
@@ -21,10 +24,28 @@ foreign_warm(void)
 	abort();
 }
 
+#ifndef FOREIGN_NONE
 __attribute__((visibility("default")))
 const struct directory_module cassh_directory_module = {
-	.version = "0.0.0-another-build",
+#ifdef FOREIGN_ABI
+	.abi = "0.0.0+another-build",
 	.config_size = sizeof(struct config),
+#else
+	.abi = CASSH_MODULE_ABI,
+	.config_size = sizeof(struct config) + 8,
+#endif
 	.authenticate = foreign_authenticate,
 	.warm = foreign_warm,
 };
+#else
+/* Something to export, as any library would. */
+__attribute__((visibility("default")))
+void	foreign_nothing(void);
+
+void
+foreign_nothing(void)
+{
+	foreign_warm();
+	(void)foreign_authenticate(NULL, NULL, NULL, NULL);
+}
+#endif
