@@ -2,17 +2,22 @@
 /*
  * phases: where one connection's time goes, step by step, in a fresh
  * process as cassh-signer starts one per connection. It makes the same
- * calls as the two halves of a connection, in their order, and times
- * each; the SSH exchange itself is left out (the stub measures it).
+ * calls as the three processes of a connection, in their order, and
+ * times each; the SSH exchange itself and the messages between the
+ * processes are left out (the stub's round trip measures the first).
  *
  *	both	config_load; OPENSSL_init_crypto with the configuration
- *		file, which the signer does once before the fork;
+ *		file, which the signer does once before the forks;
  *	child	ssh_init, the host key, sandbox_enter (chroot, setuid,
  *		seccomp), after a fork;
- *	monitor	registry_open, directory_load (the LDAP module and its
- *		libraries, loaded as the signer does), cakey_warm,
- *		guard_authenticate
- *		(LDAP: search, bind, whoami, and the failure counter),
+ *	dir	after a fork: directory_open (the LDAP module and its
+ *		libraries, loaded as the signer does, and libldap's
+ *		start), sandbox_enter_directory, directory_find (the
+ *		connection and the search, done while the client answers
+ *		the prompts), directory_authenticate (bind and whoami: what
+ *		is left once the password is in);
+ *	monitor	registry_open, cakey_warm, guard_authenticate with a
+ *		directory that says yes at once (the failure counter alone),
  *		cakey_load, command_prepare and command_run for sign (the
  *		key parsed, the user read, the CA key loaded again, the
  *		registry's write transaction with its disk syncs, the
@@ -27,9 +32,11 @@
  *	config T
  *	both T
  *	child T T T
- *	monitor T T T T T T T
- * The child's steps run first, in a forked process, then the monitor's
- * in this one, so that neither waits for the other.
+ *	dir T T T T
+ *	monitor T T T T T T
+ * The child's steps run first, in a forked process, then the directory
+ * process's, then the monitor's in this one, so that none waits for
+ * another.
  */
 #include <sys/wait.h>
 
@@ -80,6 +87,98 @@ die(const char *what)
 	exit(1);
 }
 
+static enum err
+yes(void *ctx, const char *login, const char *password)
+{
+	return ERR_OK;
+}
+
+static const struct directory_ops phases_yes = { NULL, yes };
+
+/* The child's own start, as signer_child does it, after a fork. */
+static void
+phases_child(const struct config *cfg, const struct sandbox *sb)
+{
+	ssh_key host = NULL;
+
+	printf("child");
+	t_last = now_us();
+	ssh_init();
+	lap();
+	if (ssh_pki_import_privkey_file(cfg->host_key, NULL, NULL,
+	    NULL, &host) != SSH_OK)
+		die("cannot load the host key");
+	lap();
+	if (sandbox_enter(sb) != ERR_OK)
+		die("sandbox_enter failed");
+	lap();
+	printf("\n");
+}
+
+/* The directory process's, as dirproc.c does it, after a fork. */
+static void
+phases_dir(const struct config *cfg, const struct sandbox *sb,
+    const char *login, const char *password)
+{
+	struct directory *d;
+
+	printf("dir");
+	t_last = now_us();
+	if (directory_open(cfg, &d) != ERR_OK)
+		die("directory_open failed");
+	lap();
+	if (sandbox_enter_directory(sb) != ERR_OK)
+		die("sandbox_enter_directory failed");
+	lap();
+	directory_find(d, login);
+	lap();
+	if (directory_authenticate(d, login, password, NULL) != ERR_OK)
+		die("the login is refused");
+	lap();
+	printf("\n");
+}
+
+/* Run fn in a child process, to its end. */
+static void
+phases_fork(void (*fn)(void *), void *arg)
+{
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	if ((pid = fork()) == -1)
+		die("fork");
+	if (pid == 0) {
+		fn(arg);
+		fflush(stdout);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || status != 0)
+		die("a forked half failed");
+}
+
+struct phases_args {
+	const struct config	*cfg;
+	const struct sandbox	*sb;
+	const char		*login, *password;
+};
+
+static void
+phases_child_fn(void *arg)
+{
+	struct phases_args *a = arg;
+
+	phases_child(a->cfg, a->sb);
+}
+
+static void
+phases_dir_fn(void *arg)
+{
+	struct phases_args *a = arg;
+
+	phases_dir(a->cfg, a->sb, a->login, a->password);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -89,13 +188,11 @@ main(int argc, char *argv[])
 	struct config *cfg;
 	struct registry *reg;
 	struct cakey *ca;
+	struct phases_args args;
 	struct sandbox sb;
 	struct wbuf out;
-	ssh_key host = NULL;
 	size_t max_input, n;
-	pid_t pid;
 	FILE *f;
-	int status;
 
 	if (argc != 5)
 		die("usage: phases CONFIG LOGIN PASSWORD PUBKEY_FILE");
@@ -118,27 +215,12 @@ main(int argc, char *argv[])
 	printf("both %.0f\n", now_us() - t_last);
 	fflush(stdout);
 
-	/* The child's own start, as signer_child does it, after a fork. */
-	if ((pid = fork()) == -1)
-		die("fork");
-	if (pid == 0) {
-		printf("child");
-		t_last = now_us();
-		ssh_init();
-		lap();
-		if (ssh_pki_import_privkey_file(cfg->host_key, NULL, NULL,
-		    NULL, &host) != SSH_OK)
-			die("cannot load the host key");
-		lap();
-		if (sandbox_enter(&sb) != ERR_OK)
-			die("sandbox_enter failed");
-		lap();
-		printf("\n");
-		fflush(stdout);
-		_exit(0);
-	}
-	if (waitpid(pid, &status, 0) != pid || status != 0)
-		die("the child failed");
+	args.cfg = cfg;
+	args.sb = &sb;
+	args.login = argv[2];
+	args.password = argv[3];
+	phases_fork(phases_child_fn, &args);
+	phases_fork(phases_dir_fn, &args);
 
 	printf("monitor");
 	t_last = now_us();
@@ -146,13 +228,11 @@ main(int argc, char *argv[])
 	    &reg) != ERR_OK)
 		die("registry_open failed");
 	lap();
-	if (directory_load() != ERR_OK)
-		die("directory_load failed");
-	lap();
 	cakey_warm();
 	lap();
-	if (guard_authenticate(cfg, reg, argv[2], argv[3]) != ERR_OK)
-		die("the login is refused");
+	if (guard_authenticate(cfg, reg, &phases_yes, NULL, argv[2],
+	    argv[3]) != ERR_OK)
+		die("the guard refuses the login");
 	lap();
 	if (cakey_load(cfg->ca_key, &ca) != ERR_OK)
 		die("cakey_load failed");

@@ -4,20 +4,23 @@
  * by systemd (Accept=yes, socket on fd 3) or inetd (socket on fd 0).
  *
  * This file only wires the modules together. It takes the socket and
- * reads the configuration, then splits the connection in two
+ * reads the configuration, then splits the connection in three
  * processes, so that the code that parses what the network sends
  * never holds what an attacker wants:
  *
  *	child	loads the SSH host key, confines itself (sandbox.c) and
  *		speaks SSH to the client (session.c); every decision
  *		goes to the parent as a message (monitor_client.c);
- *	parent	the monitor (monitor.c): opens the registry, loads the
- *		LDAP module (directory_load.c), proves logins with LDAP,
- *		runs the commands for the login it proved, signs with
- *		the CA key; then reaps the child.
+ *	dir	the directory process (dirproc.c): loads the LDAP module
+ *		(directory_load.c), confines itself, and proves
+ *		passwords with LDAP for the monitor;
+ *	parent	the monitor (monitor.c): opens the registry, asks the
+ *		directory process about logins, runs the commands for
+ *		the login it proved, signs with the CA key; then reaps
+ *		the other two.
  *
- * The fork comes before the registry is opened, so that no LMDB
- * mapping or descriptor ever reaches the child (an LMDB environment
+ * The forks come before the registry is opened, so that no LMDB
+ * mapping or descriptor ever reaches the others (an LMDB environment
  * must not cross a fork anyway).
  */
 #include <sys/prctl.h>
@@ -44,7 +47,7 @@
 #include "build-config.h"
 #include "cakey.h"
 #include "config.h"
-#include "directory.h"
+#include "dirproc.h"
 #include "log.h"
 #include "monitor.h"
 #include "registry.h"
@@ -178,70 +181,31 @@ signer_child(struct signer *sg, int sock, int fd)
 	_exit(e == ERR_CONFIG ? EX_CONFIG : 0);
 }
 
+/*
+ * What the monitor puts off until the child's version line is out
+ * (HELLO), so as not to delay it: the directory process loads libldap
+ * and enters its sandbox, and OpenSSL lists its algorithms here. The
+ * client and the child are then busy with the key exchange. A module
+ * that cannot be loaded fails each login as a configuration error.
+ */
 static void
-signer_log_status(const struct signer *sg, int status)
+signer_warm(void *arg)
 {
-	if (!WIFSIGNALED(status))
-		return;
-	if (WTERMSIG(status) == SIGSYS)
-		log_warnx("conn=%s the session process was killed for a "
-		    "system call outside its sandbox", sg->conn_id);
-	else if (WTERMSIG(status) == SIGALRM)
-		log_warnx("conn=%s the session process reached its "
-		    "lifetime limit", sg->conn_id);
-	else
-		log_warnx("conn=%s the session process was killed by "
-		    "signal %d", sg->conn_id, WTERMSIG(status));
+	dirproc_warm(arg);
+	cakey_warm();
 }
 
-/*
- * Reap the child. It exits by itself once it has closed its end; one
- * that broke the protocol, or lingers, is killed. Returns its wait
- * status, or -1.
- */
+/* Reap the child; it is killed at once with kill_now, or if it lingers. */
 static int
 signer_reap(const struct signer *sg, pid_t pid, int kill_now)
 {
-	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int status, ms;
-	pid_t r;
-
-	for (ms = 0; !kill_now && ms < SIGNER_REAP_MS; ms += 10) {
-		if ((r = waitpid(pid, &status, WNOHANG)) == pid)
-			goto reaped;
-		if (r == -1 && errno != EINTR)
-			return -1;
-		nanosleep(&tick, NULL);
-	}
-	kill(pid, SIGKILL);
-	while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
-		;
-	if (r != pid)
-		return -1;
-	if (kill_now)
-		return status;
-reaped:
-	signer_log_status(sg, status);
-	return status;
-}
-
-/*
- * What the monitor puts off until the child's version line is out
- * (HELLO), so as not to delay it: loading libldap, and having OpenSSL
- * list its algorithms. The client and the child are then busy with
- * the key exchange. A module that cannot be loaded fails each login
- * as a configuration error.
- */
-static void
-signer_warm(void)
-{
-	(void)directory_load();
-	cakey_warm();
+	return sandbox_reap(pid, kill_now ? 0 : SIGNER_REAP_MS, sg->conn_id,
+	    "session");
 }
 
 /* The parent: serve the child's requests, then reap it. */
 static int
-signer_monitor(struct signer *sg, pid_t child, int fd)
+signer_monitor(struct signer *sg, pid_t child, int fd, struct dirproc *dp)
 {
 	struct monitor_params mp;
 	struct registry *reg = NULL;
@@ -251,6 +215,7 @@ signer_monitor(struct signer *sg, pid_t child, int fd)
 	/* It holds the CA key while it signs: no core file, no ptrace. */
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (sandbox_drop_caps() != ERR_OK) {
+		dirproc_stop(dp, 1);
 		signer_reap(sg, child, 1);
 		return EX_OSERR;
 	}
@@ -262,11 +227,15 @@ signer_monitor(struct signer *sg, pid_t child, int fd)
 		    sg->cfg->registry_path, err_str(e));
 	mp.cfg = sg->cfg;
 	mp.reg = reg;
+	mp.dir = &dirproc_ops;
+	mp.dir_ctx = dp;
 	mp.conn_id = sg->conn_id;
 	mp.peer = sg->peer;
 	mp.warm = signer_warm;
+	mp.warm_arg = dp;
 	e = monitor_serve(&mp, fd);
 	close(fd);
+	dirproc_stop(dp, e != ERR_OK);
 	status = signer_reap(sg, child, e != ERR_OK);
 	registry_close(reg);
 	if (e != ERR_OK)
@@ -277,11 +246,17 @@ signer_monitor(struct signer *sg, pid_t child, int fd)
 	return WEXITSTATUS(status);
 }
 
-/* Fork the connection in two; returns the parent's exit status. */
+/*
+ * Fork the connection in three: the SSH child first, whose version
+ * line is on every connection's path; then, while this process may
+ * still change user, the directory process. Returns the monitor's
+ * exit status.
+ */
 static int
 signer_split(struct signer *sg, int sock)
 {
-	int pair[2];
+	struct dirproc dp;
+	int pair[2], theirs[2];
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) == -1) {
@@ -297,10 +272,13 @@ signer_split(struct signer *sg, int sock)
 		close(pair[0]);
 		signer_child(sg, sock, pair[1]);
 	}
-	/* The monitor never touches the network. */
 	close(pair[1]);
+	theirs[0] = sock;
+	theirs[1] = pair[0];
+	(void)dirproc_start(&dp, sg->cfg, &sg->sandbox, theirs, 2, sg->conn_id);
+	/* The monitor never touches the network. */
 	close(sock);
-	return signer_monitor(sg, pid, pair[0]);
+	return signer_monitor(sg, pid, pair[0], &dp);
 }
 
 int
@@ -330,13 +308,6 @@ main(int argc, char *argv[])
 	 * an error to handle, not a reason to die without an audit line.
 	 */
 	signal(SIGPIPE, SIG_IGN);
-	/*
-	 * cassh binds to LDAP with simple binds only, yet libldap's first
-	 * call starts Cyrus SASL, which loads every plugin it finds: a
-	 * third of a connection's start-up (BENCHMARKS.md). An empty
-	 * plugin path makes that a no-op.
-	 */
-	setenv("SASL_PATH", "/var/empty/cassh-no-sasl-plugins", 1);
 	log_open("cassh-signer", 0, NULL);
 	memset(&sg, 0, sizeof(sg));
 	if (config_load(path, &sg.cfg, err, sizeof(err)) != ERR_OK) {

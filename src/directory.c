@@ -35,14 +35,17 @@
  *   every login.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <ldap.h>
@@ -57,6 +60,8 @@
 
 /* The CA bundle when neither ca_cert nor ldap.conf names one (Debian). */
 #define DIR_SYSTEM_CA		"/etc/ssl/certs/ca-certificates.crt"
+/* The largest ca_cert read: a bundle of every CA there is is 0.2 MiB. */
+#define DIR_CA_MAX		(4 * 1024 * 1024)
 
 /* Where dir_io sits: above the socket, below TLS. */
 #define DIR_IO_LEVEL		(LBER_SBIOD_LEVEL_PROVIDER + 1)
@@ -78,17 +83,40 @@ struct dir_io {
 /* One authentication: what every step needs, and what it must wipe. */
 struct dir_auth {
 	const struct config	*cfg;
-	const char		*login;
+	char			 login[DIR_LOGIN_MAX + 1];
+	char			*uris;		/* the list, cut into URIs */
 	const char		*uri;		/* the server being tried */
 	enum dir_transport	 transport;	/* of that server */
 	int			 unusable;	/* it failed: try the next */
 	char			*filter;	/* the login escaped into it */
-	struct berval		 userpw;	/* a copy, wiped */
-	struct berval		 svcpw;		/* from the file, wiped */
+	struct berval		 userpw;	/* a copy, wiped; none: find */
+	struct berval		*svcpw;		/* the directory's */
+	const char		*ca_file;	/* its copy of ca_cert */
 	struct timeval		 tv;		/* per operation */
 	struct dir_io		 io;
 	struct ldap_conncb	 conncb;	/* puts dir_io on each socket */
 	int			 ldrc;		/* last libldap result */
+};
+
+/*
+ * One process's way to the directory (see directory.h). The connection
+ * of the last find or authentication stays open here until the next
+ * call or directory_close, so that closing it costs the caller
+ * nothing: it is only ever closed, never used again, except for the
+ * bind that a find prepared. A connection on which a user bound never
+ * serves another request.
+ */
+struct directory {
+	const struct config	*cfg;
+	struct berval		 svcpw;		/* from the file, wiped */
+	int			 ca_fd;		/* the copy of ca_cert */
+	char			 ca_file[32];	/* its name, or "" */
+	struct dir_auth		 a;		/* of that connection */
+	LDAP			*ld;
+	char			*dn;		/* the entry found there */
+	enum err		 found;		/* what the find found */
+	time_t			 found_at;	/* when (CLOCK_MONOTONIC) */
+	int			 bindable;	/* ld awaits the user's bind */
 };
 
 static int
@@ -220,17 +248,13 @@ dir_secret_free(struct berval *bv)
 	bv->bv_len = 0;
 }
 
-/*
- * Bounds and shape, checked before any traffic. An empty password is the
- * dangerous one: a directory that allows unauthenticated binds answers
- * success to it, as anonymous.
- */
+/* A login's bounds and shape, checked before any traffic. */
 static enum err
-dir_check_input(const char *login, const char *password)
+dir_check_login(const char *login)
 {
 	size_t i, n;
 
-	if (login == NULL || password == NULL)
+	if (login == NULL)
 		return ERR_AUTH;
 	n = strnlen(login, DIR_LOGIN_MAX + 1);
 	if (n == 0 || n > DIR_LOGIN_MAX)
@@ -239,6 +263,21 @@ dir_check_input(const char *login, const char *password)
 		if ((unsigned char)login[i] < 0x20 || login[i] == 0x7f)
 			return ERR_AUTH;
 	}
+	return ERR_OK;
+}
+
+/*
+ * The password's too. An empty one is the dangerous one: a directory
+ * that allows unauthenticated binds answers success to it, as
+ * anonymous.
+ */
+static enum err
+dir_check_input(const char *login, const char *password)
+{
+	size_t n;
+
+	if (dir_check_login(login) != ERR_OK || password == NULL)
+		return ERR_AUTH;
 	n = strnlen(password, DIR_PASSWORD_MAX + 1);
 	if (n == 0 || n > DIR_PASSWORD_MAX)
 		return ERR_AUTH;
@@ -342,13 +381,20 @@ dir_read_bindpw(const char *path, struct berval *out)
 	return r;
 }
 
-/* Everything that needs no server: settings, filter, secrets. */
+/*
+ * Everything one search needs that takes no server: the settings, and
+ * the login escaped into the filter.
+ */
 static enum err
-dir_prepare(struct dir_auth *a, const char *password)
+dir_auth_init(struct dir_auth *a, struct directory *d, const char *login)
 {
-	const struct config *cfg = a->cfg;
-	enum err r;
+	const struct config *cfg = d->cfg;
 
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	a->svcpw = &d->svcpw;
+	a->ca_file = d->ca_file[0] != '\0' ? d->ca_file : NULL;
+	memcpy(a->login, login, strlen(login) + 1);
 	if (cfg->ldap_uri == NULL || cfg->ldap_base == NULL ||
 	    cfg->ldap_timeout <= 0) {
 		log_warnx("ldap: uri, base and a positive timeout are needed");
@@ -357,16 +403,16 @@ dir_prepare(struct dir_auth *a, const char *password)
 	a->tv.tv_sec = cfg->ldap_timeout;
 	a->tv.tv_usec = 0;
 	a->io.ms = cfg->ldap_timeout * 1000;
+	return dir_filter(cfg->ldap_user_filter, a->login, &a->filter);
+}
 
-	if ((r = dir_filter(cfg->ldap_user_filter, a->login,
-	    &a->filter)) != ERR_OK)
-		return r;
-	if ((r = dir_secret_dup(password, strlen(password),
-	    &a->userpw)) != ERR_OK)
-		return r;
-	if (dir_has_service(cfg))
-		r = dir_read_bindpw(cfg->ldap_bind_password_file, &a->svcpw);
-	return r;
+static void
+dir_auth_clear(struct dir_auth *a)
+{
+	free(a->filter);
+	free(a->uris);
+	dir_secret_free(&a->userpw);
+	memset(a, 0, sizeof(*a));
 }
 
 /*
@@ -492,6 +538,9 @@ dir_tls_ca(const struct dir_auth *a, LDAP *ld)
 	char *file = NULL, *dir = NULL;
 	int rc = LDAP_OPT_SUCCESS;
 
+	if (a->ca_file != NULL)
+		return ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE,
+		    a->ca_file);
 	if (ca != NULL && *ca != '\0')
 		return ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, ca);
 
@@ -651,7 +700,7 @@ dir_bind_service(struct dir_auth *a, LDAP *ld)
 	if (!dir_has_service(a->cfg))
 		return ERR_OK;
 	a->ldrc = ldap_sasl_bind_s(ld, a->cfg->ldap_bind_dn,
-	    LDAP_SASL_SIMPLE, &a->svcpw, NULL, NULL, NULL);
+	    LDAP_SASL_SIMPLE, a->svcpw, NULL, NULL, NULL);
 	if (a->ldrc == LDAP_SUCCESS)
 		return ERR_OK;
 	dir_log(a, ld, "service_bind", a->cfg->ldap_bind_dn);
@@ -768,88 +817,282 @@ dir_whoami(struct dir_auth *a, LDAP *ld, const char *dn)
 	return r;
 }
 
-/* The whole dialogue with one server. */
+/*
+ * One server, up to the user's entry: the connection (with its TLS),
+ * the service account's bind, the search. On success *ldp stays
+ * connected, for the user's bind.
+ */
 static enum err
-dir_try(struct dir_auth *a, char **dn)
+dir_lookup(struct dir_auth *a, LDAP **ldp, char **dn)
 {
 	LDAP *ld = NULL;
-	char *found = NULL;
 	enum err r;
 
+	*ldp = NULL;
 	if ((r = dir_open(a, &ld)) != ERR_OK)
-		goto out;
-	if ((r = dir_connect(a, ld)) != ERR_OK)
-		goto out;
-	if ((r = dir_starttls(a, ld)) != ERR_OK)
-		goto out;
-	if ((r = dir_tls_in_place(a, ld)) != ERR_OK)
-		goto out;
-	if ((r = dir_bind_service(a, ld)) != ERR_OK)
-		goto out;
-	if ((r = dir_find(a, ld, &found)) != ERR_OK)
-		goto out;
-	if ((r = dir_bind_user(a, ld, found)) != ERR_OK)
-		goto out;
-	if ((r = dir_whoami(a, ld, found)) != ERR_OK)
-		goto out;
-	if (dn != NULL) {
-		*dn = found;
-		found = NULL;
-	}
- out:
-	free(found);
-	if (ld != NULL)
+		return r;
+	if ((r = dir_connect(a, ld)) != ERR_OK ||
+	    (r = dir_starttls(a, ld)) != ERR_OK ||
+	    (r = dir_tls_in_place(a, ld)) != ERR_OK ||
+	    (r = dir_bind_service(a, ld)) != ERR_OK ||
+	    (r = dir_find(a, ld, dn)) != ERR_OK) {
 		ldap_unbind_ext_s(ld, NULL, NULL);
-	return r;
+		return r;
+	}
+	*ldp = ld;
+	return ERR_OK;
 }
 
-/* Each URI in turn, until one gives an answer that is not silence. */
+/* The password: a bind as the entry, and who the server says we are. */
 static enum err
-dir_each_server(struct dir_auth *a, char **dn)
+dir_prove(struct dir_auth *a, LDAP *ld, const char *dn)
 {
-	char *list, *uri, *last;
+	enum err r;
+
+	if ((r = dir_bind_user(a, ld, dn)) != ERR_OK)
+		return r;
+	return dir_whoami(a, ld, dn);
+}
+
+/*
+ * Each URI in turn, until one gives an answer that is not silence: the
+ * lookup, and the proof too when a->userpw holds a password. The
+ * connection of the server that answered is left in *ldp (NULL if
+ * none), with the entry found there in *dn.
+ */
+static enum err
+dir_each_server(struct dir_auth *a, LDAP **ldp, char **dn)
+{
+	char *uri, *last;
 	enum err r = ERR_CONFIG;
 
-	if ((list = strdup(a->cfg->ldap_uri)) == NULL)
+	*ldp = NULL;
+	*dn = NULL;
+	if ((a->uris = strdup(a->cfg->ldap_uri)) == NULL)
 		return ERR_NOMEM;
-	for (uri = strtok_r(list, " \t", &last); uri != NULL;
+	for (uri = strtok_r(a->uris, " \t", &last); uri != NULL;
 	    uri = strtok_r(NULL, " \t", &last)) {
 		a->uri = uri;
 		a->ldrc = LDAP_SUCCESS;
 		a->unusable = 0;
 		a->io.timed_out = 0;
-		r = dir_try(a, dn);
+		r = dir_lookup(a, ldp, dn);
+		if (r == ERR_OK && a->userpw.bv_val != NULL)
+			r = dir_prove(a, *ldp, *dn);
 		if (r != ERR_DIRECTORY_DOWN ||
 		    !(a->unusable || dir_unreachable(a->ldrc)))
 			break;
+		if (*ldp != NULL)
+			ldap_unbind_ext_s(*ldp, NULL, NULL);
+		free(*dn);
+		*ldp = NULL;
+		*dn = NULL;
 	}
 	if (uri == NULL && r == ERR_CONFIG)
 		log_warnx("ldap: uri is empty");
-	a->uri = NULL;
-	free(list);
+	return r;
+}
+
+static time_t
+dir_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Close what the last call left open, and forget what it found. */
+static void
+dir_forget(struct directory *d)
+{
+	if (d->ld != NULL)
+		ldap_unbind_ext_s(d->ld, NULL, NULL);
+	free(d->dn);
+	dir_auth_clear(&d->a);
+	d->ld = NULL;
+	d->dn = NULL;
+	d->found = ERR_NOT_FOUND;
+	d->bindable = 0;
+}
+
+/* Does a server of the list need TLS? */
+static int
+dir_any_tls(const struct config *cfg)
+{
+	const char *p = cfg->ldap_uri;
+
+	if (cfg->ldap_starttls)
+		return 1;
+	for (; p != NULL && *p != '\0'; p++)
+		if (strncasecmp(p, "ldaps://", 8) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * ca_cert, copied while this process can read it into an anonymous
+ * file that it can still open as /proc/self/fd/N once it has become
+ * the privsep user: a CA certificate is no secret, but it may well be
+ * where only the signer's own user reads (/etc/cassh). The copy is
+ * sealed: what was read is what is trusted.
+ */
+static enum err
+dir_ca_copy(struct directory *d, const char *path)
+{
+	char buf[8192];
+	size_t total = 0;
+	ssize_t n;
+	int in, out;
+	enum err r = ERR_CONFIG;
+
+	if ((in = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		log_warnx("ldap: ca_cert %s: %s", path, strerror(errno));
+		return ERR_CONFIG;
+	}
+	if ((out = memfd_create("cassh-ldap-ca",
+	    MFD_CLOEXEC | MFD_ALLOW_SEALING)) == -1) {
+		log_warnx("ldap: memfd_create: %s", strerror(errno));
+		close(in);
+		return ERR_INTERNAL;
+	}
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || (total += (size_t)n) > DIR_CA_MAX ||
+		    write(out, buf, (size_t)n) != n) {
+			log_warnx("ldap: ca_cert %s: %s", path, n == -1 ?
+			    strerror(errno) : "too large, or cannot be copied");
+			goto out;
+		}
+	}
+	if (fcntl(out, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK |
+	    F_SEAL_GROW | F_SEAL_WRITE) == -1) {
+		log_warnx("ldap: sealing the copy of ca_cert: %s",
+		    strerror(errno));
+		goto out;
+	}
+	d->ca_fd = out;
+	snprintf(d->ca_file, sizeof(d->ca_file), "/proc/self/fd/%d", out);
+	out = -1;
+	r = ERR_OK;
+ out:
+	if (out != -1)
+		close(out);
+	close(in);
 	return r;
 }
 
 enum err
-directory_authenticate(const struct config *cfg, const char *login,
-    const char *password, char **dn)
+directory_open(const struct config *cfg, struct directory **out)
 {
-	struct dir_auth a;
+	const char *ca = cfg->ldap_ca_cert;
+	struct directory *d;
+	enum err r = ERR_OK;
+
+	directory_warm();
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return ERR_NOMEM;
+	d->cfg = cfg;
+	d->ca_fd = -1;
+	d->found = ERR_NOT_FOUND;
+	if (dir_has_service(cfg))
+		r = dir_read_bindpw(cfg->ldap_bind_password_file, &d->svcpw);
+	if (r == ERR_OK && ca != NULL && *ca != '\0' && dir_any_tls(cfg))
+		r = dir_ca_copy(d, ca);
+	if (r != ERR_OK) {
+		directory_close(d);
+		return r;
+	}
+	*out = d;
+	return ERR_OK;
+}
+
+void
+directory_close(struct directory *d)
+{
+	if (d == NULL)
+		return;
+	dir_forget(d);
+	dir_secret_free(&d->svcpw);
+	if (d->ca_fd != -1)
+		close(d->ca_fd);
+	free(d);
+}
+
+void
+directory_find(struct directory *d, const char *login)
+{
+	dir_forget(d);
+	/* A login the bind would refuse is not looked up at all. */
+	if (dir_check_login(login) != ERR_OK) {
+		d->found = ERR_AUTH;
+		return;
+	}
+	if ((d->found = dir_auth_init(&d->a, d, login)) == ERR_OK)
+		d->found = dir_each_server(&d->a, &d->ld, &d->dn);
+	d->found_at = dir_now();
+	d->bindable = d->found == ERR_OK;
+}
+
+/*
+ * The password for the entry that directory_find found, on the
+ * connection it found it on, or the find's own failure. ERR_NOT_FOUND:
+ * start afresh, because there was no find for this login, or no server
+ * answered it longer than a timeout ago (one may be back by now, and
+ * one that was silent a moment ago is not asked to time out twice), or
+ * the server has closed the connection since.
+ */
+static enum err
+dir_prove_found(struct directory *d, const char *login, const char *password)
+{
 	enum err r;
 
-	if ((r = dir_check_input(login, password)) != ERR_OK)
+	if (strcmp(d->a.login, login) != 0 || d->found == ERR_NOT_FOUND)
+		return ERR_NOT_FOUND;
+	if (d->found == ERR_DIRECTORY_DOWN &&
+	    dir_now() - d->found_at >= d->cfg->ldap_timeout)
+		return ERR_NOT_FOUND;
+	if (d->found != ERR_OK)
+		return d->found;	/* nobody, several, or broken */
+	if (!d->bindable)
+		return ERR_NOT_FOUND;
+	if ((r = dir_secret_dup(password, strlen(password),
+	    &d->a.userpw)) != ERR_OK)
 		return r;
+	r = dir_prove(&d->a, d->ld, d->dn);
+	if (r == ERR_DIRECTORY_DOWN && d->a.ldrc == LDAP_SERVER_DOWN)
+		return ERR_NOT_FOUND;
+	return r;
+}
 
-	memset(&a, 0, sizeof(a));
-	a.cfg = cfg;
-	a.login = login;
-	if ((r = dir_prepare(&a, password)) != ERR_OK)
-		goto out;
-	r = dir_each_server(&a, dn);
- out:
-	free(a.filter);
-	dir_secret_free(&a.userpw);
-	dir_secret_free(&a.svcpw);
+enum err
+directory_authenticate(struct directory *d, const char *login,
+    const char *password, char **dn)
+{
+	enum err r;
+
+	if ((r = dir_check_input(login, password)) != ERR_OK) {
+		dir_forget(d);
+		return r;
+	}
+	/* What a find looked up serves one authentication at most. */
+	r = dir_prove_found(d, login, password);
+	d->found = ERR_NOT_FOUND;
+	d->bindable = 0;
+	if (r == ERR_NOT_FOUND) {
+		dir_forget(d);
+		if ((r = dir_auth_init(&d->a, d, login)) == ERR_OK)
+			r = dir_secret_dup(password, strlen(password),
+			    &d->a.userpw);
+		if (r == ERR_OK)
+			r = dir_each_server(&d->a, &d->ld, &d->dn);
+	}
+	dir_secret_free(&d->a.userpw);
+	if (r == ERR_OK && dn != NULL) {
+		*dn = d->dn;
+		d->dn = NULL;
+	}
 	return r;
 }
 
@@ -877,6 +1120,8 @@ __attribute__((visibility("default")))
 const struct directory_module cassh_directory_module = {
 	.abi = CASSH_MODULE_ABI,
 	.config_size = sizeof(struct config),
+	.open = directory_open,
+	.find = directory_find,
 	.authenticate = directory_authenticate,
-	.warm = directory_warm,
+	.close = directory_close,
 };

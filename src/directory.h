@@ -25,6 +25,30 @@
 #include "config.h"
 #include "err.h"
 
+struct directory;
+
+/*
+ * directory_open: a way to the directory for this process, with what
+ * needs the process's privileges done now: libldap's start
+ * (directory_warm) and the service account's password, read from
+ * bind_password_file and kept until directory_close. cfg must outlive
+ * the directory. Returns ERR_OK and sets *out; ERR_CONFIG when bind_dn
+ * is set and its password file cannot be read or holds more than one
+ * line; ERR_NOMEM.
+ */
+enum err directory_open(const struct config *cfg, struct directory **out);
+
+/*
+ * directory_find: look login up before its password is known, so that
+ * directory_authenticate has only the bind left: the connection, its
+ * TLS and the search happen while the user is still typing. What it
+ * finds, and the connection, serve the next directory_authenticate if
+ * it is for the same login; any other call drops them. It has no
+ * result of its own: a failure is met again, and reported, by the
+ * authentication.
+ */
+void	directory_find(struct directory *d, const char *login);
+
 /*
  * directory_authenticate: check login and password against the
  * directory. On success, *dn (if not NULL) is the user's DN, a new
@@ -36,21 +60,41 @@
  * answers in time, none completes TLS, or the service account is
  * refused; ERR_CONFIG for a user_filter without exactly one %s (and no
  * other %), a URI that is not one ldap://, ldaps:// or ldapi:// server,
- * a ca_cert that cannot be loaded, or an unreadable bind_password_file;
- * ERR_NOMEM; ERR_INTERNAL. Logins over 64 bytes or with control
- * characters, and empty passwords, are ERR_AUTH before any traffic.
- * Servers are tried in the order of cfg->ldap_uri, the next one only
- * when the one before could not be reached, did not answer in time or
- * failed TLS.
+ * or a ca_cert that cannot be loaded; ERR_NOMEM; ERR_INTERNAL. Logins
+ * over 64 bytes or with control characters, and empty passwords, are
+ * ERR_AUTH before any traffic. Servers are tried in the order of
+ * cfg->ldap_uri, the next one only when the one before could not be
+ * reached, did not answer in time or failed TLS.
+ *
+ * The connection it used is closed by the next call or by
+ * directory_close, so that the caller can answer first.
  */
-enum err directory_authenticate(const struct config *cfg, const char *login,
+enum err directory_authenticate(struct directory *d, const char *login,
 	    const char *password, char **dn);
+
+/* directory_close: close any connection, wipe the secrets, free d. */
+void	directory_close(struct directory *d);
+
+/*
+ * The directory as the monitor sees it, wherever it runs: the calls
+ * above on a struct directory of this process (directory_local_ops,
+ * ctx a struct directory *), or messages to the process that holds it
+ * (dirproc.c).
+ */
+struct directory_ops {
+	void	 (*find)(void *ctx, const char *login);
+	enum err (*authenticate)(void *ctx, const char *login,
+		    const char *password);
+};
+
+extern const struct directory_ops directory_local_ops;
 
 /*
  * cassh-signer does not link directory.c: it loads it as a module, so
- * that libldap and its libraries are mapped by the monitor alone, once
- * the connection is under way (directory_load.c). The module exports
- * one struct directory_module under DIRECTORY_MODULE_SYMBOL.
+ * that libldap and its libraries are mapped only by the process that
+ * talks to the directory, once the connection is under way
+ * (directory_load.c). The module exports one struct directory_module
+ * under DIRECTORY_MODULE_SYMBOL.
  */
 #define DIRECTORY_MODULE_NAME	"cassh-directory.so"
 #define DIRECTORY_MODULE_SYMBOL	"cassh_directory_module"
@@ -58,9 +102,11 @@ enum err directory_authenticate(const struct config *cfg, const char *login,
 struct directory_module {
 	const char	*abi;		/* CASSH_MODULE_ABI of its build */
 	size_t		 config_size;	/* sizeof(struct config) there */
-	enum err	(*authenticate)(const struct config *, const char *,
+	enum err	(*open)(const struct config *, struct directory **);
+	void		(*find)(struct directory *, const char *);
+	enum err	(*authenticate)(struct directory *, const char *,
 			    const char *, char **);
-	void		(*warm)(void);		/* directory_warm */
+	void		(*close)(struct directory *);
 };
 
 /*
@@ -71,13 +117,13 @@ struct directory_module {
 void	directory_warm(void);
 
 /*
- * directory_load: load the module and warm it, if not yet done (the
- * signer's monitor calls it on HELLO); directory_authenticate calls it
- * too. Only the first call tries: it logs why it failed, and every
- * later call returns the same. Returns ERR_OK, or ERR_CONFIG when the
- * module cannot be loaded or is not from this build. In a program that
- * links directory.c itself, it only warms libldap up and returns
- * ERR_OK.
+ * directory_load: load the module, if not yet done (the signer's
+ * directory process does, when the monitor tells it to warm up);
+ * directory_open calls it too. Only the first call tries: it logs why
+ * it failed, and every later call returns the same. Returns ERR_OK, or
+ * ERR_CONFIG when the module cannot be loaded or is not from this
+ * build. In a program that links directory.c itself, it only warms
+ * libldap up and returns ERR_OK.
  */
 enum err directory_load(void);
 

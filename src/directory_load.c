@@ -5,12 +5,13 @@
  *
  * libldap comes with Cyrus SASL, GnuTLS and nine more libraries, and
  * loading them all at every start cost about 2 ms before the signer
- * could send its first byte (BENCHMARKS.md). Only the monitor needs
- * them, and only once the client has sent a password: the monitor
- * loads the module while the sandboxed child runs the key exchange,
- * and the child never maps them at all.
+ * could send its first byte (BENCHMARKS.md). Only the directory
+ * process (dirproc.c) needs them: it loads the module while the
+ * sandboxed child runs the key exchange, and neither the child nor the
+ * monitor, which holds the CA key, ever maps them.
  *
- * The monitor holds the CA key, and loading a file runs its code: the
+ * Loading a file runs its code, with the privileges the directory
+ * process has before it gives them up: the
  * module is named by its full path, fixed when cassh is built (the
  * build folder for the programs that run from it, the installed folder
  * for all others), never looked up along a search path that the
@@ -106,8 +107,8 @@ directory_module_open(const char *path)
 	m = dlsym(h, DIRECTORY_MODULE_SYMBOL);
 	if (m == NULL || m->abi == NULL ||
 	    strcmp(m->abi, CASSH_MODULE_ABI) != 0 ||
-	    m->config_size != sizeof(struct config) ||
-	    m->authenticate == NULL || m->warm == NULL) {
+	    m->config_size != sizeof(struct config) || m->open == NULL ||
+	    m->find == NULL || m->authenticate == NULL || m->close == NULL) {
 		log_warnx("the LDAP module %s is not from this build of "
 		    "cassh (%s): reinstall cassh", path, CASSH_MODULE_ABI);
 		dlclose(h);
@@ -126,17 +127,36 @@ directory_load(void)
 		directory_load_err = ERR_CONFIG;
 		return ERR_CONFIG;
 	}
-	directory_loaded->warm();
 	return ERR_OK;
 }
 
+/* The module's calls; a directory exists only once it has loaded. */
 enum err
-directory_authenticate(const struct config *cfg, const char *login,
-    const char *password, char **dn)
+directory_open(const struct config *cfg, struct directory **out)
 {
 	enum err e;
 
 	if ((e = directory_load()) != ERR_OK)
 		return e;
-	return directory_loaded->authenticate(cfg, login, password, dn);
+	return directory_loaded->open(cfg, out);
+}
+
+void
+directory_find(struct directory *d, const char *login)
+{
+	directory_loaded->find(d, login);
+}
+
+enum err
+directory_authenticate(struct directory *d, const char *login,
+    const char *password, char **dn)
+{
+	return directory_loaded->authenticate(d, login, password, dn);
+}
+
+void
+directory_close(struct directory *d)
+{
+	if (d != NULL)
+		directory_loaded->close(d);
 }

@@ -161,16 +161,17 @@ guard_note(enum err e, const char *login, const char *what)
 
 enum err
 guard_authenticate(const struct config *cfg, struct registry *reg,
-    const char *login, const char *password)
+    const struct directory_ops *dir, void *ctx, const char *login,
+    const char *password)
 {
 	enum err e, counted;
 
 	if (reg == NULL)
-		return directory_authenticate(cfg, login, password, NULL);
+		return dir->authenticate(ctx, login, password);
 	if ((e = guard_check(reg, cfg, login, time(NULL), NULL)) != ERR_OK)
 		return e;
 
-	e = directory_authenticate(cfg, login, password, NULL);
+	e = dir->authenticate(ctx, login, password);
 	if (e == ERR_OK)
 		guard_note(guard_succeeded(reg, login), login, "clear");
 	else if (e == ERR_AUTH) {

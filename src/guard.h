@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "directory.h"
 #include "err.h"
 #include "registry.h"
 
@@ -58,13 +59,13 @@ enum err guard_failed(struct registry *reg, const struct config *cfg,
 enum err guard_succeeded(struct registry *reg, const char *login);
 
 /*
- * guard_authenticate: directory_authenticate (no DN wanted) inside the
- * guard: check, ask the directory, then count a wrong password or
- * clear the count. reg may be NULL when the registry could not be
- * opened: the directory alone decides then (the signer has logged
- * why, and commands report it after login).
+ * guard_authenticate: the directory's authentication (dir, with its
+ * ctx) inside the guard: check, ask the directory, then count a wrong
+ * password or clear the count. reg may be NULL when the registry could
+ * not be opened: the directory alone decides then (the signer has
+ * logged why, and commands report it after login).
  *
- * Returns what directory_authenticate returns, except ERR_LOCKED
+ * Returns what the directory returns, except ERR_LOCKED
  * (before any LDAP traffic, or for the wrong password that set the
  * lock) and the errors of guard_check, which refuse the login: a
  * count that cannot be read must not be a way around a lock. A count
@@ -72,6 +73,7 @@ enum err guard_succeeded(struct registry *reg, const char *login);
  * has spoken.
  */
 enum err guard_authenticate(const struct config *cfg, struct registry *reg,
-	    const char *login, const char *password);
+	    const struct directory_ops *dir, void *ctx, const char *login,
+	    const char *password);
 
 #endif

@@ -40,6 +40,12 @@ log_open(const char *ident, int to_stderr, const char *file)
 	return 0;
 }
 
+int
+log_file_fd(void)
+{
+	return log_file != NULL ? fileno(log_file) : -1;
+}
+
 /* One line to the log file, whole, with the time and the process. */
 static void
 log_to_file(const char *line)

@@ -23,6 +23,12 @@
  */
 int	log_open(const char *ident, int to_stderr, const char *file);
 
+/*
+ * log_file_fd: the descriptor of the log file log_open opened, or -1,
+ * so that a sandbox can keep it append-only.
+ */
+int	log_file_fd(void);
+
 /* log_warnx, log_debug: a diagnostic line (never a secret). */
 void	log_warnx(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));

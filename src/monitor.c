@@ -54,6 +54,7 @@ struct monitor {
 	int				 fd;
 	enum monitor_state		 state;
 	int				 failures;
+	int				 logins;	/* LOGIN messages */
 	int64_t				 deadline;
 	char				 login[MONITOR_MAX_LOGIN + 1];
 	struct command_env		 env;
@@ -64,6 +65,7 @@ struct monitor {
 };
 
 static enum monitor_next monitor_hello(struct monitor *, struct wreader *);
+static enum monitor_next monitor_login(struct monitor *, struct wreader *);
 static enum monitor_next monitor_auth(struct monitor *, struct wreader *);
 static enum monitor_next monitor_prepare(struct monitor *,
 	    struct wreader *);
@@ -76,6 +78,7 @@ static const struct monitor_handler {
 	enum monitor_next	(*fn)(struct monitor *, struct wreader *);
 } monitor_handlers[] = {
 	{ MONITOR_HELLO, MS_HELLO, "HELLO", monitor_hello },
+	{ MONITOR_LOGIN, MS_AUTH, "LOGIN", monitor_login },
 	{ MONITOR_AUTH, MS_AUTH, "AUTH", monitor_auth },
 	{ MONITOR_PREPARE, MS_PREPARE, "PREPARE", monitor_prepare },
 	{ MONITOR_RUN, MS_RUN, "RUN", monitor_run },
@@ -95,11 +98,11 @@ monitor_now(void)
  * write and the peer wakes once for it: monitor_send fills it in.
  */
 void
-monitor_msg_begin(struct wbuf *b, enum monitor_type type)
+monitor_msg_begin(struct wbuf *b, uint8_t type)
 {
 	wbuf_put_u32(b, 0);
 	wbuf_put_u8(b, MONITOR_VERSION);
-	wbuf_put_u8(b, (uint8_t)type);
+	wbuf_put_u8(b, type);
 }
 
 void
@@ -269,7 +272,12 @@ monitor_auth_fits(struct monitor *m, const char *login,
 		m->why = "a login the session never sends";
 		return -1;
 	}
-	if (strcmp(login, cfg->public_login) == 0 && password[0] != '\0') {
+	if (password == NULL && strcmp(login, cfg->public_login) == 0) {
+		m->why = "a LOGIN for the public login";
+		return -1;
+	}
+	if (password != NULL && strcmp(login, cfg->public_login) == 0 &&
+	    password[0] != '\0') {
 		m->why = "a password for the public login";
 		return -1;
 	}
@@ -295,7 +303,29 @@ monitor_hello(struct monitor *m, struct wreader *r)
 		return monitor_violation(m, "malformed or oversized field");
 	m->state = MS_AUTH;
 	if (m->p->warm != NULL)
-		m->p->warm();
+		m->p->warm(m->p->warm_arg);
+	return MN_GO_ON;
+}
+
+/*
+ * No answer: the directory looks the login up while the client
+ * answers the prompts, and the AUTH that follows has only the bind
+ * left. Nothing is decided here.
+ */
+static enum monitor_next
+monitor_login(struct monitor *m, struct wreader *r)
+{
+	char login[MONITOR_MAX_LOGIN + 1];
+
+	if (monitor_get_str(r, login, sizeof(login)) == -1 ||
+	    wread_end(r) == -1)
+		return monitor_violation(m, "malformed or oversized field");
+	if (monitor_auth_fits(m, login, NULL) == -1)
+		return MN_VIOLATION;
+	if (++m->logins > MONITOR_MAX_LOGINS)
+		return monitor_violation(m, "too many LOGIN messages");
+	if (m->p->dir->find != NULL)
+		m->p->dir->find(m->p->dir_ctx, login);
 	return MN_GO_ON;
 }
 
@@ -320,7 +350,8 @@ monitor_auth(struct monitor *m, struct wreader *r)
 	/* The directory, behind the failed-login lockout (guard.c). */
 	is_public = strcmp(login, m->p->cfg->public_login) == 0;
 	e = is_public ? ERR_OK :
-	    guard_authenticate(m->p->cfg, m->p->reg, login, password);
+	    guard_authenticate(m->p->cfg, m->p->reg, m->p->dir,
+	    m->p->dir_ctx, login, password);
 	explicit_bzero(password, sizeof(password));
 	if (e == ERR_OK)
 		monitor_logged_in(m, login, is_public);
@@ -418,8 +449,8 @@ monitor_handler_for(uint8_t type)
 }
 
 /*
- * One message in, one answer out (none for HELLO); MN_GONE also when
- * the child closed.
+ * One message in, one answer out (none for HELLO and LOGIN); MN_GONE
+ * also when the child closed.
  */
 static enum monitor_next
 monitor_step(struct monitor *m)

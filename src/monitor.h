@@ -18,6 +18,7 @@
  * input or output. Nothing may follow the last field.
  *
  *	HELLO		(no fields, no reply)
+ *	LOGIN		string login (no reply)
  *	AUTH		string login, string password
  *	AUTH_REPLY	uint32 err
  *	PREPARE		string command line
@@ -29,11 +30,14 @@
  * line is out (the monitor then does the work it put off so as not to
  * delay that line: see monitor_params.warm); AUTH until one succeeds
  * (at most max_auth_tries failures, none after a directory error),
- * then one PREPARE, then one RUN if PREPARE succeeded. Anything before
+ * then one PREPARE, then one RUN if PREPARE succeeded. Before an AUTH
+ * succeeds, up to MONITOR_MAX_LOGINS LOGIN messages name the logins
+ * the client asked for, so that the monitor can have the directory
+ * look them up while the client answers the prompts. Anything before
  * HELLO or a second HELLO, a second AUTH after success, a PREPARE or
- * RUN before it, a login the session never sends (not a valid name,
- * the generic login, the public login with a password) are all
- * violations.
+ * RUN before it, a LOGIN too many, a login the session never sends
+ * (not a valid name, the generic login, the public login with a
+ * password, or named by LOGIN) are all violations.
  */
 #ifndef CASSH_MONITOR_H
 #define CASSH_MONITOR_H
@@ -42,13 +46,14 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "directory.h"
 #include "err.h"
 #include "session.h"
 #include "wire.h"
 
 struct registry;
 
-#define MONITOR_VERSION		2
+#define MONITOR_VERSION		3
 
 /* Bounds on every field; larger is a violation. */
 #define MONITOR_MAX_LOGIN	64		/* RECORD_MAX_NAME */
@@ -57,6 +62,8 @@ struct registry;
 #define MONITOR_MAX_INPUT	(64 * 1024)
 #define MONITOR_MAX_OUTPUT	(512 * 1024)
 #define MONITOR_MAX_ERRLINE	511
+/* LOGIN messages in one connection: SESSION_MAX_LOGINS. */
+#define MONITOR_MAX_LOGINS	4
 /* Seconds the child has, once logged in, for everything else. */
 #define MONITOR_AFTER_AUTH	300
 
@@ -71,13 +78,16 @@ enum monitor_type {
 	MONITOR_RUN,
 	MONITOR_RUN_REPLY,
 	MONITOR_HELLO,
+	MONITOR_LOGIN,
 };
 
 /*
- * monitor_msg_begin: start the empty writer b as a message of type,
- * with room for the frame's length, which monitor_send fills in.
+ * monitor_msg_begin: start the empty writer b as a message of type (one
+ * of the channel's: enum monitor_type here, enum dirproc_type on the
+ * directory process's), with room for the frame's length, which
+ * monitor_send fills in.
  */
-void	monitor_msg_begin(struct wbuf *b, enum monitor_type type);
+void	monitor_msg_begin(struct wbuf *b, uint8_t type);
 
 /* monitor_msg_free: wipe and free a message from monitor_recv. */
 void	monitor_msg_free(uint8_t *msg, size_t len);
@@ -109,20 +119,24 @@ int64_t	monitor_now(void);
 struct monitor_params {
 	const struct config	*cfg;
 	struct registry		*reg;		/* NULL if it cannot open */
+	const struct directory_ops *dir;	/* proves passwords */
+	void			*dir_ctx;
 	const char		*conn_id;	/* for the log */
 	const char		*peer;
 	/*
-	 * Called on HELLO, if not NULL: loading and warming up what the
-	 * login and the signature will need, while the client and the
-	 * child run the key exchange.
+	 * Called on HELLO with warm_arg, if not NULL: loading and warming
+	 * up what the login and the signature will need, while the client
+	 * and the child run the key exchange.
 	 */
-	void			(*warm)(void);
+	void			(*warm)(void *);
+	void			*warm_arg;
 };
 
 /*
  * monitor_serve: answer the child's requests on fd until the child
- * closes its end. Authentication goes to guard_authenticate (the
- * directory behind the failed-login lockout), commands to
+ * closes its end. Authentication goes to guard_authenticate (mp's
+ * directory behind the failed-login lockout), LOGIN to the directory's
+ * find, commands to
  * command_prepare and command_run, with the registry of mp. Before a
  * login succeeds the child has login_grace_time and a few seconds of
  * slack; after it, MONITOR_AFTER_AUTH seconds in all.

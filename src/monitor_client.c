@@ -5,7 +5,7 @@
  *
  * Each operation is one request and one reply, in order, so the
  * channel never holds more than one message in each direction; HELLO
- * alone has no reply. The
+ * and LOGIN have no reply. The
  * replies come from the privileged side, but they are parsed with the
  * same bounds all the same: the child must never trust a length it has
  * not checked. A password leaves this process only inside the AUTH
@@ -52,6 +52,20 @@ monitor_client_started(void *arg)
 
 	wbuf_init(&b);
 	monitor_msg_begin(&b, MONITOR_HELLO);
+	(void)monitor_send(c->fd, &b);
+	wbuf_free(&b);
+}
+
+/* No reply either: the monitor only starts a lookup. */
+static void
+monitor_client_login(void *arg, const char *login)
+{
+	struct monitor_client *c = arg;
+	struct wbuf b;
+
+	wbuf_init(&b);
+	monitor_msg_begin(&b, MONITOR_LOGIN);
+	wbuf_put_cstring(&b, login);
 	(void)monitor_send(c->fd, &b);
 	wbuf_free(&b);
 }
@@ -160,6 +174,7 @@ monitor_client_run(void *arg, const uint8_t *in, size_t n, int toolong,
 
 const struct session_ops monitor_client_ops = {
 	.started = monitor_client_started,
+	.login = monitor_client_login,
 	.auth = monitor_client_auth,
 	.is_public = monitor_client_is_public,
 	.prepare = monitor_client_prepare,

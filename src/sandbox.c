@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * sandbox: confining the network-facing child (see sandbox.h).
+ * sandbox: confining the network-facing child and the directory
+ * process (see sandbox.h), and reaping them.
  *
  * The order of the steps matters. The account is looked up before the
  * fork, while the account database is still reachable. The empty root
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -23,12 +25,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -114,6 +118,39 @@ static const int sandbox_refused[] = {
 	/* With the next rules, the log file can only grow at its end. */
 	SCMP_SYS(lseek), SCMP_SYS(pwrite64), SCMP_SYS(pwritev),
 	SCMP_SYS(pwritev2),
+};
+
+/*
+ * The directory process (sandbox_enter_directory) is an LDAP client: it
+ * makes sockets and connects them (the directory, and the resolver's
+ * DNS or nscd), reads files (CA certificates, /etc/hosts and the
+ * resolver's configuration) and asks the host's name. It may not
+ * write any file, nor run a program.
+ */
+static const int sandbox_dir_allowed[] = {
+	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(sendmsg),
+	SCMP_SYS(recvmsg), SCMP_SYS(sendmmsg), SCMP_SYS(getsockopt),
+	SCMP_SYS(setsockopt), SCMP_SYS(fcntl), SCMP_SYS(ioctl),
+	SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(lseek),
+	SCMP_SYS(pread64), SCMP_SYS(getdents64), SCMP_SYS(readlink),
+	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
+	SCMP_SYS(uname), SCMP_SYS(getppid), SCMP_SYS(sysinfo),
+};
+
+/* Changes to the file system, and a second way to open files. */
+static const int sandbox_dir_refused[] = {
+	SCMP_SYS(open), SCMP_SYS(creat), SCMP_SYS(openat2),
+	SCMP_SYS(open_by_handle_at),
+	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rename),
+	SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(mkdir),
+	SCMP_SYS(mkdirat), SCMP_SYS(rmdir), SCMP_SYS(link), SCMP_SYS(linkat),
+	SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(mknod),
+	SCMP_SYS(mknodat), SCMP_SYS(truncate), SCMP_SYS(ftruncate),
+	SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(fchmodat),
+	SCMP_SYS(chown), SCMP_SYS(fchown), SCMP_SYS(lchown),
+	SCMP_SYS(fchownat), SCMP_SYS(utimensat), SCMP_SYS(bind),
+	SCMP_SYS(listen), SCMP_SYS(socketpair),
+	SCMP_SYS(pwrite64), SCMP_SYS(pwritev), SCMP_SYS(pwritev2),
 };
 
 static int
@@ -253,14 +290,11 @@ sandbox_rules(scmp_filter_ctx ctx, uint32_t action, const int *calls,
 }
 
 /*
- * Calls allowed only with some arguments: memory never made
- * executable; descriptor flags read, never changed (O_APPEND stays on
- * the log file); socket options only at the TCP level (TCP_QUICKACK
- * before each poll); fstatat only on a descriptor; signals only to
- * this very process (abort()).
+ * Calls both processes may make with some arguments only: memory never
+ * made executable; signals only to this very process (abort()).
  */
 static int
-sandbox_rules_args(scmp_filter_ctx ctx)
+sandbox_rules_common(scmp_filter_ctx ctx)
 {
 	uint32_t ok = SCMP_ACT_ALLOW, no = SCMP_ACT_ERRNO(EACCES);
 	int rc = 0, pid = (int)getpid();
@@ -269,6 +303,35 @@ sandbox_rules_args(scmp_filter_ctx ctx)
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(mprotect), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(tgkill), 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(kill), 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
+#if SANDBOX_SANITIZER
+	/*
+	 * A sanitizer's report asks if stderr is a terminal, reads the
+	 * dumpable flag and tries to set it: that, and all else, fails.
+	 */
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(prctl), 1,
+	    SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE));
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(prctl), 1,
+	    SCMP_A0(SCMP_CMP_NE, PR_GET_DUMPABLE));
+#endif
+	(void)no;
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * The session's: descriptor flags read, never changed (O_APPEND stays
+ * on the log file); socket options only at the TCP level (TCP_QUICKACK
+ * before each poll); fstatat only on a descriptor.
+ */
+static int
+sandbox_rules_session(scmp_filter_ctx ctx)
+{
+	uint32_t ok = SCMP_ACT_ALLOW, no = SCMP_ACT_ERRNO(EACCES);
+	int rc = 0;
+
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, F_GETFL));
 	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(fcntl), 1,
@@ -281,41 +344,79 @@ sandbox_rules_args(scmp_filter_ctx ctx)
 	    SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, AT_EMPTY_PATH));
 	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(newfstatat), 1,
 	    SCMP_A3(SCMP_CMP_MASKED_EQ, AT_EMPTY_PATH, 0));
-	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(tgkill), 1,
-	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
-	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(kill), 1,
-	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)pid));
 #if SANDBOX_SANITIZER
-	/*
-	 * A sanitizer's report asks if stderr is a terminal, reads the
-	 * dumpable flag and tries to set it: that, and all else, fails.
-	 */
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, TCGETS));
 	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_NE, TCGETS));
-	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(prctl), 1,
-	    SCMP_A0(SCMP_CMP_EQ, PR_GET_DUMPABLE));
-	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(prctl), 1,
-	    SCMP_A0(SCMP_CMP_NE, PR_GET_DUMPABLE));
 #endif
 	return rc == 0 ? 0 : -1;
 }
 
+/*
+ * The directory process's: files opened to read only; descriptor
+ * flags changed (libldap's connect without blocking) on any descriptor
+ * but the log file's, which no call can copy either, so that its
+ * O_APPEND stays.
+ */
 static int
-sandbox_filter(void)
+sandbox_rules_directory(scmp_filter_ctx ctx)
 {
+	static const scmp_datum_t writes[] = {
+		O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND,
+	};
+	uint32_t ok = SCMP_ACT_ALLOW, no = SCMP_ACT_ERRNO(EACCES);
+	scmp_datum_t wr = 0, logfd = (scmp_datum_t)log_file_fd();
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
+		wr |= writes[i];
+		rc |= seccomp_rule_add(ctx, no, SCMP_SYS(openat), 1,
+		    SCMP_A2(SCMP_CMP_MASKED_EQ, writes[i], writes[i]));
+	}
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(openat), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, wr, 0));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, F_GETFL));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, F_GETFD));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, F_SETFD));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 2,
+	    SCMP_A0(SCMP_CMP_NE, logfd), SCMP_A1(SCMP_CMP_EQ, F_SETFL));
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(fcntl), 2,
+	    SCMP_A0(SCMP_CMP_EQ, logfd), SCMP_A1(SCMP_CMP_EQ, F_SETFL));
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(dup), 0);
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(dup2), 0);
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(dup3), 0);
+	return rc == 0 ? 0 : -1;
+}
+
+#define SANDBOX_LIST(a)	(a), sizeof(a) / sizeof((a)[0])
+
+static int
+sandbox_filter(int directory)
+{
+	uint32_t no = SCMP_ACT_ERRNO(EACCES);
 	scmp_filter_ctx ctx;
 	int rc = -1;
 
 	/* Anything not listed kills the whole process, not one thread. */
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		return -1;
-	if (sandbox_rules(ctx, SCMP_ACT_ALLOW, sandbox_allowed,
-	    sizeof(sandbox_allowed) / sizeof(sandbox_allowed[0])) == -1 ||
-	    sandbox_rules(ctx, SCMP_ACT_ERRNO(EACCES), sandbox_refused,
-	    sizeof(sandbox_refused) / sizeof(sandbox_refused[0])) == -1 ||
-	    sandbox_rules_args(ctx) == -1)
+	if (sandbox_rules(ctx, SCMP_ACT_ALLOW,
+	    SANDBOX_LIST(sandbox_allowed)) == -1 ||
+	    sandbox_rules_common(ctx) == -1)
+		goto out;
+	if (!directory && (sandbox_rules(ctx, no,
+	    SANDBOX_LIST(sandbox_refused)) == -1 ||
+	    sandbox_rules_session(ctx) == -1))
+		goto out;
+	if (directory && (sandbox_rules(ctx, SCMP_ACT_ALLOW,
+	    SANDBOX_LIST(sandbox_dir_allowed)) == -1 ||
+	    sandbox_rules(ctx, no, SANDBOX_LIST(sandbox_dir_refused)) == -1 ||
+	    sandbox_rules_directory(ctx) == -1))
 		goto out;
 	if (seccomp_load(ctx) != 0)
 		goto out;
@@ -325,12 +426,14 @@ out:
 	return rc;
 }
 
-enum err
-sandbox_enter(const struct sandbox *sb)
+/*
+ * What both processes do once they are who they will stay: no
+ * capability left, no way back to root, not dumpable, killed with the
+ * monitor, no new privileges, and the filter.
+ */
+static enum err
+sandbox_close(const struct sandbox *sb, int directory)
 {
-	if (sb->drop && (sandbox_chroot_empty() == -1 ||
-	    sandbox_change_user(sb) == -1))
-		return ERR_INTERNAL;
 	if (sandbox_caps_clear() == -1) {
 		log_warnx("sandbox: capset: %s", strerror(errno));
 		return ERR_INTERNAL;
@@ -347,11 +450,28 @@ sandbox_enter(const struct sandbox *sb)
 		log_warnx("sandbox: prctl: %s", strerror(errno));
 		return ERR_INTERNAL;
 	}
-	if (sandbox_filter() == -1) {
+	if (sandbox_filter(directory) == -1) {
 		log_warnx("sandbox: cannot load the seccomp filter");
 		return ERR_INTERNAL;
 	}
 	return ERR_OK;
+}
+
+enum err
+sandbox_enter(const struct sandbox *sb)
+{
+	if (sb->drop && (sandbox_chroot_empty() == -1 ||
+	    sandbox_change_user(sb) == -1))
+		return ERR_INTERNAL;
+	return sandbox_close(sb, 0);
+}
+
+enum err
+sandbox_enter_directory(const struct sandbox *sb)
+{
+	if (sb->drop && sandbox_change_user(sb) == -1)
+		return ERR_INTERNAL;
+	return sandbox_close(sb, 1);
 }
 
 enum err
@@ -364,4 +484,77 @@ sandbox_drop_caps(void)
 		return ERR_INTERNAL;
 	}
 	return ERR_OK;
+}
+
+static void
+sandbox_log_death(int status, const char *conn_id, const char *what)
+{
+	if (!WIFSIGNALED(status))
+		return;
+	if (WTERMSIG(status) == SIGSYS)
+		log_warnx("conn=%s the %s process was killed for a system "
+		    "call outside its sandbox", conn_id, what);
+	else if (WTERMSIG(status) == SIGALRM)
+		log_warnx("conn=%s the %s process reached its lifetime "
+		    "limit", conn_id, what);
+	else
+		log_warnx("conn=%s the %s process was killed by signal %d",
+		    conn_id, what, WTERMSIG(status));
+}
+
+/*
+ * Wait up to ms for pid to exit, woken by its exit itself where the
+ * kernel has process descriptors (Linux 5.3), else checking every 10
+ * ms. Returns 1 once it has exited (not reaped yet), 0 if not.
+ */
+static int
+sandbox_wait_exit(pid_t pid, int ms)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	siginfo_t si;
+	struct pollfd pfd;
+	int fd, n;
+
+	if ((fd = (int)syscall(SYS_pidfd_open, pid, 0)) != -1) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		while ((n = poll(&pfd, 1, ms)) == -1 && errno == EINTR)
+			;
+		close(fd);
+		return n == 1;
+	}
+	for (; ms > 0; ms -= 10) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
+		    WNOWAIT) == 0 && si.si_pid == pid)
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+int
+sandbox_reap(pid_t pid, int wait_ms, const char *conn_id, const char *what)
+{
+	int status;
+	pid_t r;
+
+	if (wait_ms > 0 && sandbox_wait_exit(pid, wait_ms)) {
+		while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+			;
+		if (r != pid)
+			return -1;
+		goto reaped;
+	}
+	kill(pid, SIGKILL);
+	while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+		;
+	if (r != pid)
+		return -1;
+	/* Killed here: no news in how it died. */
+	if (wait_ms == 0)
+		return status;
+reaped:
+	sandbox_log_death(status, conn_id, what);
+	return status;
 }

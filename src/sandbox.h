@@ -2,7 +2,9 @@
 /*
  * sandbox: the confinement of the process that speaks SSH to the
  * network, so that a flaw in libssh or in our session code gives an
- * attacker neither the CA key, nor the registry, nor the file system.
+ * attacker neither the CA key, nor the registry, nor the file system;
+ * and of the directory process, which speaks LDAP
+ * (sandbox_enter_directory).
  *
  * The privileged process (the monitor) decides in sandbox_prepare what
  * the child may become, before it forks: the unprivileged account
@@ -65,6 +67,17 @@ enum err sandbox_prepare(const char *user, struct sandbox *sb);
 enum err sandbox_enter(const struct sandbox *sb);
 
 /*
+ * sandbox_enter_directory: the same for the directory process
+ * (dirproc.c), which must reach the LDAP servers and read the files an
+ * LDAP client reads (CA certificates, the resolver's configuration):
+ * the privsep user as above but no chroot, and a seccomp filter of its
+ * own that allows sockets and read-only opens, and refuses any change
+ * to a file (EACCES). As the privsep user it can read neither the CA
+ * key nor the registry, nor write anywhere. Returns as sandbox_enter.
+ */
+enum err sandbox_enter_directory(const struct sandbox *sb);
+
+/*
  * sandbox_drop_caps: give up every capability, for a monitor started
  * as an ordinary user with the capabilities that only its child needed
  * (the systemd unit). A process running as root keeps them, since root
@@ -72,5 +85,15 @@ enum err sandbox_enter(const struct sandbox *sb);
  * ERR_INTERNAL (logged).
  */
 enum err sandbox_drop_caps(void);
+
+/*
+ * sandbox_reap: wait up to wait_ms for the confined process pid to
+ * exit, then kill it (at once with wait_ms 0) and wait for it. How it
+ * died, when a signal killed it other than ours, is logged for conn_id
+ * as that of the "what" process (a seccomp violation by name). Returns
+ * its wait status, or -1.
+ */
+int	sandbox_reap(pid_t pid, int wait_ms, const char *conn_id,
+	    const char *what);
 
 #endif

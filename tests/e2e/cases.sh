@@ -332,54 +332,97 @@ case_directory_down_is_not_reported_as_a_wrong_password() {
 # The process that speaks SSH to the client runs confined, and (when
 # the signer starts as root) as another user than the monitor that
 # holds the CA key: look at it while a connection waits for input.
-case_session_process_is_sandboxed() {
-	local activate=${fixture_pids[-1]} monitor='' child='' rc=0
+# e2e_monitor: the pid of the monitor of the signer's one connection.
+e2e_monitor() {
+	pgrep -P "${fixture_pids[-1]}" | head -1
+}
+
+# e2e_process NAME: the pid of the connection's process called NAME
+# (cassh-net, cassh-dir), under the monitor.
+e2e_process() {
+	local monitor p
+	monitor=$(e2e_monitor)
+	[ -n "$monitor" ] || return 1
+	for p in $(pgrep -P "$monitor"); do
+		grep -q "^Name:	$1\$" "/proc/$p/status" 2>/dev/null &&
+		    { echo "$p"; return 0; }
+	done
+	return 1
+}
+
+# e2e_confined PID WHAT: confined for good, and as root, the privsep
+# user.
+e2e_confined() {
+	local st uid
+	st=$(cat "/proc/$1/status")
+	assert_contains "$st" "Seccomp:	2" "$2"
+	assert_contains "$st" "NoNewPrivs:	1" "$2"
+	assert_contains "$st" "CapEff:	0000000000000000" "$2"
+	if [ "$(id -u)" = 0 ]; then
+		uid=$(awk '/^Uid:/ { print $2 }' "/proc/$1/status")
+		assert_eq "$uid" "$(id -u nobody)" "$2 uid"
+	fi
+}
+
+# e2e_logged_in_waiting: an ssh sign of alice's that has logged in
+# and waits for its standard input, the fifo on fd 7; e2e_ssh is its
+# pid.
+e2e_logged_in_waiting() {
 	mkfifo "$WORK/stdin"
 	cassh_ssh alice "$SLAPD_ALICE_PW" sign <"$WORK/stdin" \
 	    >"$WORK/out" 2>"$WORK/err" &
-	local ssh_pid=$!
+	e2e_ssh=$!
 	exec 7>"$WORK/stdin"
 	for _ in $(seq 1 200); do
 		grep -q 'event=auth .*login="alice".*result="ok"' \
 		    "$WORK/audit.log" 2>/dev/null && break
 		sleep 0.05
 	done
-	monitor=$(pgrep -P "$activate" | head -1)
-	[ -n "$monitor" ] && child=$(pgrep -P "$monitor" | head -1)
-	[ -n "$child" ] || fail "no session process under monitor '$monitor'"
-	local st
-	st=$(cat "/proc/$child/status")
-	assert_contains "$st" "Name:	cassh-net" "session process"
-	assert_contains "$st" "Seccomp:	2" "session process"
-	assert_contains "$st" "NoNewPrivs:	1" "session process"
-	assert_contains "$st" "CapEff:	0000000000000000" "session process"
-	if [ "$(id -u)" = 0 ]; then
-		local uid muid
-		uid=$(awk '/^Uid:/ { print $2 }' "/proc/$child/status")
-		muid=$(awk '/^Uid:/ { print $2 }' "/proc/$monitor/status")
-		[ "$uid" != "$muid" ] ||
-		    fail "session process has the monitor's uid $muid"
-		assert_eq "$uid" "$(id -u nobody)" "session process uid"
-		# libldap is the monitor's alone, loaded after the fork.
-		grep -q 'cassh-directory\.so' "/proc/$monitor/maps" ||
-		    fail "the monitor has not loaded the LDAP module"
-		! grep -q 'libldap' "/proc/$child/maps" ||
-		    fail "the session process maps libldap"
-	fi
+}
+
+# ... and then gets its certificate.
+e2e_finish_signing() {
+	local rc=0
 	cat "$WORK/alice_key.pub" >&7
 	exec 7>&-
-	wait "$ssh_pid" || rc=$?
+	wait "$e2e_ssh" || rc=$?
 	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"
 	keygen_read "$WORK/out" >/dev/null
 }
 
-# The monitor loads libldap once the child's version line is out (its
-# HELLO), while the person is still at the password prompt: by then,
-# not after the password, the module must be in the monitor's maps.
-case_the_ldap_module_is_loaded_while_the_password_is_typed() {
-	local activate=${fixture_pids[-1]} monitor='' rc=0
+case_session_process_is_sandboxed() {
+	local child
+	e2e_logged_in_waiting
+	child=$(e2e_process cassh-net) || fail "no session process"
+	e2e_confined "$child" "session process"
+	! grep -q 'libldap' "/proc/$child/maps" ||
+	    fail "the session process maps libldap"
+	e2e_finish_signing
+}
+
+# libldap and all under it (GnuTLS, Cyrus SASL) live in the directory
+# process alone, confined as the privsep user: never in the monitor,
+# which holds the CA key, nor in the session process.
+case_directory_process_is_sandboxed_and_alone_maps_libldap() {
+	local dir
+	e2e_logged_in_waiting
+	dir=$(e2e_process cassh-dir) || fail "no directory process"
+	e2e_confined "$dir" "directory process"
+	grep -q 'cassh-directory\.so' "/proc/$dir/maps" ||
+	    fail "the directory process has not loaded the LDAP module"
+	! grep -qE 'libldap|libgnutls|libsasl2' "/proc/$(e2e_monitor)/maps" ||
+	    fail "the monitor maps the LDAP libraries"
+	e2e_finish_signing
+}
+
+# The directory process loads libldap once the child's version line is
+# out, and looks the login up as soon as the client names it: while the
+# person is still at the password prompt, it holds a connection to
+# slapd, and no login has been decided yet.
+case_the_directory_looks_the_login_up_while_the_password_is_typed() {
+	local dir='' rc=0 port hex socks
 	if [ "$(id -u)" != 0 ]; then
-		echo "SKIP: reading the monitor's maps needs root" >&2
+		echo "SKIP: reading the processes' descriptors needs root" >&2
 		exit 77
 	fi
 	# An askpass that waits at the password prompt, as a person does.
@@ -402,14 +445,20 @@ EOF
 		sleep 0.05
 	done
 	[ -e "$WORK/prompted" ] || fail "no password prompt"
-	monitor=$(pgrep -P "$activate" | head -1)
-	[ -n "$monitor" ] || fail "no monitor under $activate"
+	dir=$(e2e_process cassh-dir) || fail "no directory process"
+	port=${SLAPD_URI##*:}
+	hex=$(printf '%04X' "${port%/}")
 	for _ in $(seq 1 100); do
-		grep -q 'cassh-directory\.so' "/proc/$monitor/maps" && break
+		# The inodes of its sockets, and of connections to slapd.
+		socks=$(find "/proc/$dir/fd" -lname 'socket:*' -printf '%l\n' |
+		    tr -dc '0-9\n')
+		awk -v p=":$hex" '$3 ~ p"$" && $4 == "01" { print $10 }' \
+		    /proc/net/tcp | grep -qFx -f <(echo "$socks") && break
+		socks=
 		sleep 0.05
 	done
-	grep -q 'cassh-directory\.so' "/proc/$monitor/maps" ||
-	    fail "the monitor has not loaded the LDAP module at the prompt"
+	[ -n "$socks" ] ||
+	    fail "the directory process has no connection to slapd at the prompt"
 	! grep -q 'event=auth' "$WORK/audit.log" ||
 	    fail "a login was decided before the password was typed"
 	: >"$WORK/go"

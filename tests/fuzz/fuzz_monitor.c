@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "directory.h"
 #include "monitor.h"
 
 /* The socket pair's buffer holds the whole input without a reader. */
@@ -46,6 +47,9 @@ fuzz_config(void)
 	return cfg;
 }
 
+/* One for the whole run, as the configuration is. */
+static struct directory *fuzz_dir;
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -64,6 +68,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	shutdown(sv[0], SHUT_WR);
 	mp.cfg = fuzz_config();
 	mp.reg = NULL;
+	if (fuzz_dir == NULL && directory_open(mp.cfg, &fuzz_dir) != ERR_OK)
+		abort();
+	mp.dir = &directory_local_ops;
+	mp.dir_ctx = fuzz_dir;
 	mp.conn_id = "fuzz";
 	mp.peer = "fuzz";
 	mp.warm = NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * test_directory: directory_authenticate against real slapd servers,
- * no mocks.
+ * test_directory: directory_find and directory_authenticate against
+ * real slapd servers, no mocks.
  *
  * run-test-directory.sh starts the servers with tests/lib/slapd.sh and
  * names them in the environment:
@@ -172,6 +172,204 @@ now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/*
+ * One authentication as a program makes it: open the directory (which
+ * reads the service account's password), authenticate, close.
+ */
+static enum err
+authenticate(const struct config *c, const char *login, const char *pw,
+    char **dn)
+{
+	struct directory *d;
+	enum err e;
+
+	if ((e = directory_open(c, &d)) != ERR_OK)
+		return e;
+	e = directory_authenticate(d, login, pw, dn);
+	directory_close(d);
+	return e;
+}
+
+/*
+ * directory_find: the lookup made while the password is typed, and
+ * what the authentication that follows makes of it.
+ */
+static struct directory *
+open_dir(const struct config *c)
+{
+	struct directory *d = NULL;
+
+	assert_int_equal(directory_open(c, &d), ERR_OK);
+	return d;
+}
+
+/*
+ * The first server is silent, the second answers: the find pays the
+ * timeout once, and the password is then proved on the second's
+ * connection, without asking the first again.
+ */
+static void
+find_prepares_the_bind_on_the_server_that_answered(void **state)
+{
+	struct config *c;
+	struct directory *d;
+	char uris[URI_MAX], want[256], *dn = NULL;
+	double t;
+
+	snprintf(uris, sizeof(uris), "%s %s", env("SLAPD_HUNG_URI"),
+	    env("SLAPD_URI"));
+	c = cfg_new(uris);
+	c->ldap_timeout = 1;
+	d = open_dir(c);
+	directory_find(d, "alice");
+	t = now();
+	assert_int_equal(directory_authenticate(d, "alice",
+	    env("SLAPD_ALICE_PW"), &dn), ERR_OK);
+	assert_true(now() - t < 0.5);
+	user_dn(want, sizeof(want), "uid=alice");
+	assert_non_null(dn);
+	assert_string_equal(dn, want);
+	free(dn);
+	directory_close(d);
+	config_free(c);
+}
+
+static void
+find_then_wrong_password_is_refused(void **state)
+{
+	struct config *c;
+	struct directory *d;
+
+	c = cfg_new(env("SLAPD_URI"));
+	d = open_dir(c);
+	directory_find(d, "bob");
+	assert_int_equal(directory_authenticate(d, "bob",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
+	directory_close(d);
+	config_free(c);
+}
+
+/* Nobody found: the password is refused without a second search. */
+static void
+find_of_an_unknown_login_refuses_its_password_at_once(void **state)
+{
+	struct config *c;
+	struct directory *d;
+	char uris[URI_MAX];
+	double t;
+
+	snprintf(uris, sizeof(uris), "%s %s", env("SLAPD_HUNG_URI"),
+	    env("SLAPD_URI"));
+	c = cfg_new(uris);
+	c->ldap_timeout = 1;
+	d = open_dir(c);
+	directory_find(d, "mallory");
+	t = now();
+	assert_int_equal(directory_authenticate(d, "mallory", "pw", NULL),
+	    ERR_AUTH);
+	assert_true(now() - t < 0.5);
+	directory_close(d);
+	config_free(c);
+}
+
+static void
+find_for_another_login_is_not_used(void **state)
+{
+	struct config *c;
+	struct directory *d;
+
+	c = cfg_new(env("SLAPD_URI"));
+	d = open_dir(c);
+	directory_find(d, "bob");
+	assert_int_equal(directory_authenticate(d, "alice",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_OK);
+	directory_find(d, "mallory");
+	assert_int_equal(directory_authenticate(d, "bob",
+	    env("SLAPD_BOB_PW"), NULL), ERR_OK);
+	directory_close(d);
+	config_free(c);
+}
+
+/* A find serves one password; the next is proved afresh. */
+static void
+find_serves_one_authentication(void **state)
+{
+	struct config *c;
+	struct directory *d;
+
+	c = cfg_new(env("SLAPD_URI"));
+	d = open_dir(c);
+	directory_find(d, "alice");
+	assert_int_equal(directory_authenticate(d, "alice",
+	    env("SLAPD_BOB_PW"), NULL), ERR_AUTH);
+	assert_int_equal(directory_authenticate(d, "alice",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_OK);
+	directory_close(d);
+	config_free(c);
+}
+
+static void
+find_searches_as_the_service_account(void **state)
+{
+	struct config *c;
+	struct directory *d;
+
+	c = cfg_new_service(env("SLAPD_PRIVATE_URI"),
+	    env("SLAPD_SERVICE_PW_FILE"));
+	d = open_dir(c);
+	directory_find(d, "carol");
+	assert_int_equal(directory_authenticate(d, "carol",
+	    env("SLAPD_CAROL_PW"), NULL), ERR_OK);
+	directory_close(d);
+	config_free(c);
+}
+
+static void
+find_over_ldaps_prepares_the_bind(void **state)
+{
+	struct config *c;
+	struct directory *d;
+
+	c = cfg_new_tls(env("SLAPD_TLS_LDAPS_URI"), env("SLAPD_TLS_CA"), 0);
+	d = open_dir(c);
+	directory_find(d, "alice");
+	assert_int_equal(directory_authenticate(d, "alice",
+	    env("SLAPD_ALICE_PW"), NULL), ERR_OK);
+	directory_close(d);
+	config_free(c);
+}
+
+/*
+ * A directory that was silent a moment ago is not asked to time out
+ * twice for one login; one that was silent longer ago is asked again.
+ */
+static void
+silence_met_by_the_find_is_not_waited_for_twice(void **state)
+{
+	struct config *c;
+	struct directory *d;
+	double t;
+
+	c = cfg_new(env("SLAPD_HUNG_URI"));
+	c->ldap_timeout = 1;
+	d = open_dir(c);
+	directory_find(d, "dave");
+	t = now();
+	assert_int_equal(directory_authenticate(d, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
+	assert_true(now() - t < 0.5);
+
+	directory_find(d, "dave");
+	sleep(1);
+	t = now();
+	assert_int_equal(directory_authenticate(d, "dave",
+	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
+	t = now() - t;
+	assert_true(t >= 0.9 && t < c->ldap_timeout + 1);
+	directory_close(d);
+	config_free(c);
+}
+
 static void
 accepts_right_password_and_returns_dn(void **state)
 {
@@ -179,7 +377,7 @@ accepts_right_password_and_returns_dn(void **state)
 	char want[256], *dn = NULL;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), &dn), ERR_OK);
 	user_dn(want, sizeof(want), "uid=alice");
 	assert_non_null(dn);
@@ -194,7 +392,7 @@ accepts_null_dn_pointer(void **state)
 	struct config *c;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, "bob",
+	assert_int_equal(authenticate(c, "bob",
 	    env("SLAPD_BOB_PW"), NULL), ERR_OK);
 	config_free(c);
 }
@@ -206,7 +404,7 @@ refuses_wrong_password_and_leaves_dn_alone(void **state)
 	char sentinel[] = "untouched", *dn = sentinel;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, "bob",
+	assert_int_equal(authenticate(c, "bob",
 	    env("SLAPD_ALICE_PW"), &dn), ERR_AUTH);
 	assert_ptr_equal(dn, sentinel);
 	config_free(c);
@@ -218,7 +416,7 @@ refuses_empty_password(void **state)
 	struct config *c;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, "alice", "", NULL),
+	assert_int_equal(authenticate(c, "alice", "", NULL),
 	    ERR_AUTH);
 	config_free(c);
 }
@@ -251,9 +449,9 @@ refuses_empty_password_where_anonymous_bind_allowed(void **state)
 	struct config *c;
 
 	c = cfg_new(env("SLAPD_ANON_URI"));
-	assert_int_equal(directory_authenticate(c, "alice", "", NULL),
+	assert_int_equal(authenticate(c, "alice", "", NULL),
 	    ERR_AUTH);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_OK);
 	config_free(c);
 }
@@ -264,7 +462,7 @@ refuses_unknown_login(void **state)
 	struct config *c;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, "mallory",
+	assert_int_equal(authenticate(c, "mallory",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
 	config_free(c);
 }
@@ -275,7 +473,7 @@ refuses_star_login(void **state)
 	struct config *c;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, "*",
+	assert_int_equal(authenticate(c, "*",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
 	config_free(c);
 }
@@ -286,9 +484,9 @@ refuses_filter_injection(void **state)
 	struct config *c;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, "alice)(uid=*",
+	assert_int_equal(authenticate(c, "alice)(uid=*",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
-	assert_int_equal(directory_authenticate(c, "*)(|(uid=alice",
+	assert_int_equal(authenticate(c, "*)(|(uid=alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
 	config_free(c);
 }
@@ -303,9 +501,9 @@ takes_wildcards_in_login_literally(void **state)
 	struct config *c;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, "al*ce",
+	assert_int_equal(authenticate(c, "al*ce",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
-	assert_int_equal(directory_authenticate(c, "a*",
+	assert_int_equal(authenticate(c, "a*",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
 	config_free(c);
 }
@@ -317,7 +515,7 @@ accepts_login_with_filter_special_characters(void **state)
 	char want[256], *dn = NULL;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, env("SLAPD_WEIRD_UID"),
+	assert_int_equal(authenticate(c, env("SLAPD_WEIRD_UID"),
 	    env("SLAPD_WEIRD_PW"), &dn), ERR_OK);
 	/* The backslash is escaped in the DN (RFC 4514). */
 	user_dn(want, sizeof(want), "uid=we*i(r)d\\5Cx");
@@ -333,7 +531,7 @@ refuses_login_matching_several_entries(void **state)
 	struct config *c;
 
 	c = cfg_new(env("SLAPD_URI"));
-	assert_int_equal(directory_authenticate(c, env("SLAPD_TWIN_UID"),
+	assert_int_equal(authenticate(c, env("SLAPD_TWIN_UID"),
 	    env("SLAPD_TWIN_PW"), NULL), ERR_AUTH);
 	config_free(c);
 }
@@ -351,16 +549,16 @@ refuses_bad_input_before_any_traffic(void **state)
 	c = cfg_new(dead_uri);
 	memset(login, 'a', sizeof(login) - 1);
 	login[65] = '\0';
-	assert_int_equal(directory_authenticate(c, login, "pw", NULL),
+	assert_int_equal(authenticate(c, login, "pw", NULL),
 	    ERR_AUTH);
 	login[64] = '\0';
-	assert_int_equal(directory_authenticate(c, login, "pw", NULL),
+	assert_int_equal(authenticate(c, login, "pw", NULL),
 	    ERR_DIRECTORY_DOWN);
-	assert_int_equal(directory_authenticate(c, "", "pw", NULL),
+	assert_int_equal(authenticate(c, "", "pw", NULL),
 	    ERR_AUTH);
-	assert_int_equal(directory_authenticate(c, "ali\nce", "pw", NULL),
+	assert_int_equal(authenticate(c, "ali\nce", "pw", NULL),
 	    ERR_AUTH);
-	assert_int_equal(directory_authenticate(c, "alice", "", NULL),
+	assert_int_equal(authenticate(c, "alice", "", NULL),
 	    ERR_AUTH);
 	config_free(c);
 }
@@ -378,7 +576,7 @@ refuses_user_filter_without_exactly_one_s(void **state)
 	c = cfg_new(dead_uri);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cfg_set(&c->ldap_user_filter, bad[i]);
-		assert_int_equal(directory_authenticate(c, "alice", "pw",
+		assert_int_equal(authenticate(c, "alice", "pw",
 		    NULL), ERR_CONFIG);
 	}
 	config_free(c);
@@ -391,7 +589,7 @@ refuses_user_filter_that_does_not_parse(void **state)
 
 	c = cfg_new(env("SLAPD_URI"));
 	cfg_set(&c->ldap_user_filter, "(uid=%s");
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_CONFIG);
 	config_free(c);
 }
@@ -404,19 +602,19 @@ searches_as_service_account(void **state)
 
 	/* Anonymous sees nothing here, so a success proves the bind. */
 	c = cfg_new(env("SLAPD_PRIVATE_URI"));
-	assert_int_equal(directory_authenticate(c, "carol",
+	assert_int_equal(authenticate(c, "carol",
 	    env("SLAPD_CAROL_PW"), NULL), ERR_AUTH);
 	config_free(c);
 
 	c = cfg_new_service(env("SLAPD_PRIVATE_URI"),
 	    env("SLAPD_SERVICE_PW_FILE"));
-	assert_int_equal(directory_authenticate(c, "carol",
+	assert_int_equal(authenticate(c, "carol",
 	    env("SLAPD_CAROL_PW"), &dn), ERR_OK);
 	user_dn(want, sizeof(want), "uid=carol");
 	assert_non_null(dn);
 	assert_string_equal(dn, want);
 	free(dn);
-	assert_int_equal(directory_authenticate(c, "carol",
+	assert_int_equal(authenticate(c, "carol",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_AUTH);
 	config_free(c);
 }
@@ -436,7 +634,7 @@ reports_refused_service_account_as_down(void **state)
 	close(fd);
 
 	c = cfg_new_service(env("SLAPD_PRIVATE_URI"), path);
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	unlink(path);
 	config_free(c);
@@ -449,12 +647,12 @@ reports_missing_service_password_file_as_config(void **state)
 	struct config *c;
 
 	c = cfg_new_service(env("SLAPD_PRIVATE_URI"), missing);
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_CONFIG);
 	config_free(c);
 
 	c = cfg_new_service(env("SLAPD_PRIVATE_URI"), "");
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_CONFIG);
 	config_free(c);
 }
@@ -467,7 +665,7 @@ tries_next_uri_when_first_is_dead(void **state)
 
 	snprintf(uris, sizeof(uris), "%s %s", dead_uri, env("SLAPD_URI"));
 	c = cfg_new(uris);
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_OK);
 	config_free(c);
 }
@@ -482,7 +680,7 @@ reports_all_dead_uris_as_down_within_timeout(void **state)
 	snprintf(uris, sizeof(uris), "%s  %s", dead_uri, dead_uri);
 	c = cfg_new(uris);
 	t0 = now();
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	assert_true(now() - t0 < c->ldap_timeout);
 	config_free(c);
@@ -497,7 +695,7 @@ gives_up_on_a_silent_server_after_timeout(void **state)
 	c = cfg_new(env("SLAPD_HUNG_URI"));
 	c->ldap_timeout = 1;
 	t = now();
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	t = now() - t;
 	/* One step waits: the search (the TCP connect is the kernel's). */
@@ -515,7 +713,7 @@ tries_next_uri_when_first_is_silent(void **state)
 	    env("SLAPD_URI"));
 	c = cfg_new(uris);
 	c->ldap_timeout = 1;
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_OK);
 	config_free(c);
 }
@@ -527,13 +725,13 @@ accepts_password_over_ldaps_with_configured_ca(void **state)
 	char want[256], *dn = NULL;
 
 	c = cfg_new_tls(env("SLAPD_TLS_LDAPS_URI"), env("SLAPD_TLS_CA"), 0);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), &dn), ERR_OK);
 	user_dn(want, sizeof(want), "uid=alice");
 	assert_non_null(dn);
 	assert_string_equal(dn, want);
 	free(dn);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_BOB_PW"), NULL), ERR_AUTH);
 	config_free(c);
 }
@@ -544,9 +742,9 @@ accepts_password_over_starttls_with_configured_ca(void **state)
 	struct config *c;
 
 	c = cfg_new_tls(env("SLAPD_TLS_URI"), env("SLAPD_TLS_CA"), 1);
-	assert_int_equal(directory_authenticate(c, "bob",
+	assert_int_equal(authenticate(c, "bob",
 	    env("SLAPD_BOB_PW"), NULL), ERR_OK);
-	assert_int_equal(directory_authenticate(c, "bob",
+	assert_int_equal(authenticate(c, "bob",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_AUTH);
 	config_free(c);
 }
@@ -561,7 +759,7 @@ refuses_ldaps_server_signed_by_another_ca(void **state)
 
 	c = cfg_new_tls(env("SLAPD_TLS_LDAPS_URI"),
 	    env("SLAPD_TLS_OTHER_CA"), 0);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	assert_logged(mark, "event=ldap_error");
 	assert_logged(mark, "step=\"connect\"");
@@ -579,7 +777,7 @@ refuses_starttls_server_signed_by_another_ca(void **state)
 	long mark = log_mark();
 
 	c = cfg_new_tls(env("SLAPD_TLS_URI"), env("SLAPD_TLS_OTHER_CA"), 1);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	assert_logged(mark, "step=\"starttls\"");
 	config_free(c);
@@ -592,12 +790,12 @@ refuses_certificate_that_names_another_host(void **state)
 
 	c = cfg_new_tls(env("SLAPD_WRONGNAME_LDAPS_URI"),
 	    env("SLAPD_TLS_CA"), 0);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	config_free(c);
 
 	c = cfg_new_tls(env("SLAPD_WRONGNAME_URI"), env("SLAPD_TLS_CA"), 1);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	config_free(c);
 }
@@ -647,14 +845,14 @@ checks_certificates_whatever_ldap_conf_says(void **state)
 
 	c = cfg_new_tls(env("SLAPD_WRONGNAME_LDAPS_URI"),
 	    env("SLAPD_TLS_CA"), 0);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	cfg_set(&c->ldap_uri, env("SLAPD_TLS_LDAPS_URI"));
 	cfg_set(&c->ldap_ca_cert, env("SLAPD_TLS_OTHER_CA"));
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	cfg_set(&c->ldap_ca_cert, env("SLAPD_TLS_CA"));
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_OK);
 	config_free(c);
 }
@@ -671,11 +869,11 @@ never_falls_back_to_clear_text_when_starttls_fails(void **state)
 	long mark = log_mark();
 
 	c = cfg_new_tls(env("SLAPD_URI"), env("SLAPD_TLS_CA"), 1);
-	assert_int_equal(directory_authenticate(c, "carol",
+	assert_int_equal(authenticate(c, "carol",
 	    env("SLAPD_CAROL_PW"), NULL), ERR_DIRECTORY_DOWN);
 	assert_logged(mark, "step=\"starttls\"");
 	c->ldap_starttls = 0;
-	assert_int_equal(directory_authenticate(c, "carol",
+	assert_int_equal(authenticate(c, "carol",
 	    env("SLAPD_CAROL_PW"), NULL), ERR_OK);
 	config_free(c);
 }
@@ -690,7 +888,7 @@ refuses_ldaps_to_a_server_without_tls(void **state)
 	assert_true(strncmp(plain, "ldap://", 7) == 0);
 	snprintf(uri, sizeof(uri), "ldaps://%s", plain + 7);
 	c = cfg_new_tls(uri, env("SLAPD_TLS_CA"), 0);
-	assert_int_equal(directory_authenticate(c, "carol",
+	assert_int_equal(authenticate(c, "carol",
 	    env("SLAPD_CAROL_PW"), NULL), ERR_DIRECTORY_DOWN);
 	config_free(c);
 }
@@ -704,7 +902,7 @@ tries_next_uri_when_first_fails_tls(void **state)
 	snprintf(uris, sizeof(uris), "%s %s",
 	    env("SLAPD_WRONGNAME_LDAPS_URI"), env("SLAPD_TLS_LDAPS_URI"));
 	c = cfg_new_tls(uris, env("SLAPD_TLS_CA"), 0);
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_OK);
 	config_free(c);
 }
@@ -723,7 +921,7 @@ gives_up_on_a_silent_ldaps_server_after_timeout(void **state)
 	c = cfg_new_tls(env("SLAPD_HUNG_LDAPS_URI"), env("SLAPD_TLS_CA"), 0);
 	c->ldap_timeout = 1;
 	t = now();
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	t = now() - t;
 	assert_true(t >= 0.9 && t < c->ldap_timeout * 1 + 1);
@@ -741,7 +939,7 @@ gives_up_on_a_silent_starttls_server_after_timeout(void **state)
 	c = cfg_new_tls(env("SLAPD_HUNG_URI"), env("SLAPD_TLS_CA"), 1);
 	c->ldap_timeout = 1;
 	t = now();
-	assert_int_equal(directory_authenticate(c, "dave",
+	assert_int_equal(authenticate(c, "dave",
 	    env("SLAPD_DAVE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	t = now() - t;
 	assert_true(t >= 0.9 && t < c->ldap_timeout * 1 + 1);
@@ -754,7 +952,7 @@ reports_unusable_ca_cert_as_config(void **state)
 	struct config *c;
 
 	c = cfg_new_tls(env("SLAPD_TLS_LDAPS_URI"), "/nonexistent/ca.pem", 0);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_CONFIG);
 	config_free(c);
 }
@@ -777,7 +975,7 @@ refuses_uris_that_are_not_one_ldap_server_each(void **state)
 	c = cfg_new(dead_uri);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		cfg_set(&c->ldap_uri, bad[i]);
-		assert_int_equal(directory_authenticate(c, "alice", "pw",
+		assert_int_equal(authenticate(c, "alice", "pw",
 		    NULL), ERR_CONFIG);
 	}
 	config_free(c);
@@ -797,13 +995,13 @@ trusts_ldap_conf_or_system_cas_when_ca_cert_is_empty(void **state)
 	c = cfg_new_tls(env("SLAPD_TLS_LDAPS_URI"), "", 0);
 	assert_int_equal(ldap_set_option(NULL, LDAP_OPT_X_TLS_CACERTFILE,
 	    env("SLAPD_TLS_CA")), LDAP_OPT_SUCCESS);
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_OK);
 
 	assert_int_equal(ldap_set_option(NULL, LDAP_OPT_X_TLS_CACERTFILE,
 	    NULL), LDAP_OPT_SUCCESS);
 	mark = log_mark();
-	assert_int_equal(directory_authenticate(c, "alice",
+	assert_int_equal(authenticate(c, "alice",
 	    env("SLAPD_ALICE_PW"), NULL), ERR_DIRECTORY_DOWN);
 	assert_logged(mark, "ca_cert=\"system\"");
 	config_free(c);
@@ -943,6 +1141,17 @@ main(void)
 		    trusts_ldap_conf_or_system_cas_when_ca_cert_is_empty,
 		    globals_restore),
 		cmocka_unit_test(config_reads_starttls_and_ca_cert),
+		cmocka_unit_test(
+		    find_prepares_the_bind_on_the_server_that_answered),
+		cmocka_unit_test(find_then_wrong_password_is_refused),
+		cmocka_unit_test(
+		    find_of_an_unknown_login_refuses_its_password_at_once),
+		cmocka_unit_test(find_for_another_login_is_not_used),
+		cmocka_unit_test(find_serves_one_authentication),
+		cmocka_unit_test(find_searches_as_the_service_account),
+		cmocka_unit_test(find_over_ldaps_prepares_the_bind),
+		cmocka_unit_test(
+		    silence_met_by_the_find_is_not_waited_for_twice),
 	};
 
 	return cmocka_run_group_tests(tests, dead_port_open, dead_port_close);

@@ -3,7 +3,7 @@
  * test_monitor: the monitor as a compromised session process sees it.
  *
  * Each case forks a real monitor (monitor_serve, with the real
- * directory, registry and commands behind it) on one end of a
+ * directory process, registry and commands behind it) on one end of a
  * socketpair, and plays the child on the other end: it sends what a
  * taken-over child could send, in and out of turn, well and badly
  * formed, and checks what comes back. A refusal must be silence and a
@@ -31,6 +31,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "dirproc.h"
 #include "log.h"
 #include "monitor.h"
 #include "registry.h"
@@ -57,13 +58,24 @@ env(const char *name)
 	return v;
 }
 
-/* The monitor's process: as cassh-signer's parent runs it. */
+static void
+warm(void *arg)
+{
+	dirproc_warm(arg);
+}
+
+/*
+ * The monitor's process: as cassh-signer's parent runs it, with its
+ * directory process.
+ */
 static void __attribute__((noreturn))
 monitor_process(int fd, const char *conn, int grace)
 {
 	struct monitor_params mp;
 	struct registry *reg = NULL;
 	struct config *cfg;
+	struct sandbox sb;
+	struct dirproc dp;
 	char err[256];
 	enum err e;
 
@@ -73,15 +85,22 @@ monitor_process(int fd, const char *conn, int grace)
 	if (grace > 0)
 		cfg->login_grace_time = grace;
 	log_open("test_monitor", 0, cfg->log_file);
+	if (sandbox_prepare(cfg->privsep_user, &sb) != ERR_OK ||
+	    dirproc_start(&dp, cfg, &sb, &fd, 1, conn) != ERR_OK)
+		_exit(5);
 	if (registry_open(cfg->registry_path, REGISTRY_WRITE, cfg->map_size,
 	    &reg) != ERR_OK)
 		_exit(4);
 	mp.cfg = cfg;
 	mp.reg = reg;
+	mp.dir = &dirproc_ops;
+	mp.dir_ctx = &dp;
 	mp.conn_id = conn;
 	mp.peer = "test";
-	mp.warm = NULL;
+	mp.warm = warm;
+	mp.warm_arg = &dp;
 	e = monitor_serve(&mp, fd);
+	dirproc_stop(&dp, e != ERR_OK);
 	registry_close(reg);
 	config_free(cfg);
 	_exit(e == ERR_OK ? 0 : 1);
@@ -149,6 +168,17 @@ send_auth(struct peer *p, const char *login, const char *password)
 	monitor_msg_begin(&b, MONITOR_AUTH);
 	wbuf_put_cstring(&b, login);
 	wbuf_put_cstring(&b, password);
+	send_msg(p, &b);
+}
+
+static void
+send_login(struct peer *p, const char *login)
+{
+	struct wbuf b;
+
+	wbuf_init(&b);
+	monitor_msg_begin(&b, MONITOR_LOGIN);
+	wbuf_put_cstring(&b, login);
 	send_msg(p, &b);
 }
 
@@ -343,6 +373,78 @@ auth_before_hello_ends_the_connection(void **state)
 
 	send_auth(&p, "alice", env("SLAPD_ALICE_PW"));
 	assert_refused(&p, "message out of turn");
+}
+
+/*
+ * LOGIN names a login to look up ahead; it decides nothing. The AUTH
+ * after it is what counts, for that login or another one.
+ */
+static void
+login_then_auth_proves_the_password(void **state)
+{
+	struct peer p = start(__func__, 0);
+
+	send_login(&p, "alice");
+	send_auth(&p, "alice", env("SLAPD_BOB_PW"));
+	assert_int_equal(auth_reply(&p), ERR_AUTH);
+	send_login(&p, "bob");
+	login_as(&p, "alice", env("SLAPD_ALICE_PW"));
+	assert_clean_end(&p);
+}
+
+static void
+login_before_hello_ends_the_connection(void **state)
+{
+	struct peer p = start_unheard(__func__, 0);
+
+	send_login(&p, "alice");
+	assert_refused(&p, "message out of turn");
+}
+
+static void
+login_after_success_ends_the_connection(void **state)
+{
+	struct peer p = start(__func__, 0);
+
+	login_as(&p, "alice", env("SLAPD_ALICE_PW"));
+	send_login(&p, "bob");
+	assert_refused(&p, "message out of turn");
+}
+
+/* The session names neither the generic nor the public login. */
+static void
+logins_the_session_never_names_end_the_connection(void **state)
+{
+	const char *bad[] = { "cassh", "public", "al ice", "" };
+	const char *why[] = { "a login the session never sends",
+	    "a LOGIN for the public login", "a login the session never sends",
+	    "a login the session never sends" };
+	char conn[64];
+	struct peer p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(conn, sizeof(conn), "%s_%zu", __func__, i);
+		p = start(conn, 0);
+		send_login(&p, bad[i]);
+		assert_refused(&p, why[i]);
+	}
+}
+
+static void
+login_messages_past_the_bound_end_the_connection(void **state)
+{
+	struct peer p = start(__func__, 0);
+	int i;
+
+	for (i = 0; i < MONITOR_MAX_LOGINS; i++)
+		send_login(&p, i % 2 ? "alice" : "bob");
+	login_as(&p, "bob", env("SLAPD_BOB_PW"));
+	assert_clean_end(&p);
+	p = start("login_messages_past_the_bound_2", 0);
+	for (i = 0; i <= MONITOR_MAX_LOGINS; i++)
+		send_login(&p, "alice");
+	assert_refused(&p, "too many LOGIN messages");
 }
 
 static void
@@ -674,6 +776,13 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(auth_before_hello_ends_the_connection),
 		cmocka_unit_test(second_hello_ends_the_connection),
+		cmocka_unit_test(login_then_auth_proves_the_password),
+		cmocka_unit_test(login_before_hello_ends_the_connection),
+		cmocka_unit_test(login_after_success_ends_the_connection),
+		cmocka_unit_test(
+		    logins_the_session_never_names_end_the_connection),
+		cmocka_unit_test(
+		    login_messages_past_the_bound_end_the_connection),
 		cmocka_unit_test(run_before_auth_ends_the_connection),
 		cmocka_unit_test(prepare_before_auth_ends_the_connection),
 		cmocka_unit_test(

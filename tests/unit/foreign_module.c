@@ -12,14 +12,26 @@
 #include "module-abi.h"
 
 static enum err
-foreign_authenticate(const struct config *cfg, const char *login,
+foreign_open(const struct config *cfg, struct directory **out)
+{
+	abort();
+}
+
+static void
+foreign_find(struct directory *d, const char *login)
+{
+	abort();
+}
+
+static enum err
+foreign_authenticate(struct directory *d, const char *login,
     const char *password, char **dn)
 {
 	abort();
 }
 
 static void
-foreign_warm(void)
+foreign_close(struct directory *d)
 {
 	abort();
 }
@@ -34,8 +46,10 @@ const struct directory_module cassh_directory_module = {
 	.abi = CASSH_MODULE_ABI,
 	.config_size = sizeof(struct config) + 8,
 #endif
+	.open = foreign_open,
+	.find = foreign_find,
 	.authenticate = foreign_authenticate,
-	.warm = foreign_warm,
+	.close = foreign_close,
 };
 #else
 /* Something to export, as any library would. */
@@ -45,7 +59,9 @@ void	foreign_nothing(void);
 void
 foreign_nothing(void)
 {
-	foreign_warm();
+	(void)foreign_open(NULL, NULL);
+	foreign_find(NULL, NULL);
 	(void)foreign_authenticate(NULL, NULL, NULL, NULL);
+	foreign_close(NULL);
 }
 #endif

@@ -88,12 +88,16 @@ programs_of_the_build_folder_pick_its_module(void **state)
 static void
 the_module_of_this_build_loads_and_answers(void **state)
 {
+	struct directory *d;
+
 	(void)state;
 	assert_int_equal(directory_load(), ERR_OK);
 	assert_int_equal(directory_load(), ERR_OK);
+	assert_int_equal(directory_open(&cfg, &d), ERR_OK);
 	/* An empty password is refused in the module, before traffic. */
-	assert_int_equal(directory_authenticate(&cfg, "alice", "", NULL),
+	assert_int_equal(directory_authenticate(d, "alice", "", NULL),
 	    ERR_AUTH);
+	directory_close(d);
 }
 
 static void

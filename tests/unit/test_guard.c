@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "directory.h"
 #include "guard.h"
 #include "log.h"
 #include "record.h"
@@ -418,30 +419,34 @@ concurrent_failures_from_many_processes_are_counted_exactly(void **state)
 static void
 authenticate_counts_bad_passwords_and_refuses_a_locked_login(void **state)
 {
+	const struct directory_ops *dir = &directory_local_ops;
 	struct fixture *f = *state;
+	struct directory *d;
 	int i;
 
 	free(f->cfg->ldap_uri);
 	f->cfg->ldap_uri = xstrdup("ldap://127.0.0.1:1");
 	f->cfg->ldap_timeout = 1;
+	assert_int_equal(directory_open(f->cfg, &d), ERR_OK);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(guard_authenticate(f->cfg, f->reg, "alice",
-		    ""), ERR_AUTH);
-	assert_int_equal(guard_authenticate(f->cfg, f->reg, "alice", ""),
-	    ERR_LOCKED);
+		assert_int_equal(guard_authenticate(f->cfg, f->reg, dir, d,
+		    "alice", ""), ERR_AUTH);
+	assert_int_equal(guard_authenticate(f->cfg, f->reg, dir, d, "alice",
+	    ""), ERR_LOCKED);
 	/* Locked: refused before the directory, which would be down. */
-	assert_int_equal(guard_authenticate(f->cfg, f->reg, "alice",
+	assert_int_equal(guard_authenticate(f->cfg, f->reg, dir, d, "alice",
 	    "secret"), ERR_LOCKED);
 	assert_int_equal(count_of(f, "alice"), 5);
 
 	/* A directory that is down is no wrong password: not counted. */
-	assert_int_equal(guard_authenticate(f->cfg, f->reg, "bob",
+	assert_int_equal(guard_authenticate(f->cfg, f->reg, dir, d, "bob",
 	    "secret"), ERR_DIRECTORY_DOWN);
 	assert_int_equal(count_of(f, "bob"), 0);
 
 	/* Without a registry the directory alone decides. */
-	assert_int_equal(guard_authenticate(f->cfg, NULL, "alice", ""),
-	    ERR_AUTH);
+	assert_int_equal(guard_authenticate(f->cfg, NULL, dir, d, "alice",
+	    ""), ERR_AUTH);
+	directory_close(d);
 }
 
 static void
