@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 
 #include <linux/capability.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,10 +41,11 @@
 
 #include <cmocka.h>
 
+#include "log.h"
 #include "sandbox.h"
 
 #define PRIVSEP_USER	"nobody"
-#define MAX_TRIES	8
+#define MAX_TRIES	10
 
 /* What the child saw: one result per attempt, in order. */
 struct report {
@@ -121,7 +124,7 @@ typedef void (*probe_fn)(struct report *);
  * in. Returns the child's wait status.
  */
 static int
-run_sandboxed(probe_fn probe, struct report *r,
+run_confined(int directory, probe_fn probe, struct report *r,
     void (*look)(pid_t, void *), void *arg)
 {
 	struct sandbox sb;
@@ -136,7 +139,8 @@ run_sandboxed(probe_fn probe, struct report *r,
 	if ((pid = fork()) == 0) {
 		close(up[0]);
 		close(down[1]);
-		if (sandbox_enter(&sb) != ERR_OK)
+		if ((directory ? sandbox_enter_directory(&sb) :
+		    sandbox_enter(&sb)) != ERR_OK)
 			_exit(2);
 		probe(r);
 		if (write(up[1], r, sizeof(*r)) != sizeof(*r))
@@ -153,6 +157,14 @@ run_sandboxed(probe_fn probe, struct report *r,
 	close(up[0]);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return status;
+}
+
+/* As the SSH child confines itself. */
+static int
+run_sandboxed(probe_fn probe, struct report *r,
+    void (*look)(pid_t, void *), void *arg)
+{
+	return run_confined(0, probe, r, look, arg);
 }
 
 static void
@@ -503,6 +515,155 @@ is_killed_by_a_call_outside_the_list(void **state)
 	}
 }
 
+/*
+ * The directory process: it reads files and makes connections (an
+ * LDAP client must), but changes no file, keeps the log file
+ * append-only, and runs no program.
+ */
+static void
+probe_dir_files(struct report *r)
+{
+	int fd = open(fx->secret, O_RDONLY);
+
+	note(r, fd >= 0 ? 0 : -1);
+	if (fd >= 0)
+		close(fd);
+	probe_write_files(r);
+}
+
+static void
+directory_process_reads_files_but_changes_none(void **state)
+{
+	struct report r;
+	struct stat st;
+	int i;
+
+	assert_exited_cleanly(run_confined(1, probe_dir_files, &r, NULL,
+	    NULL));
+	assert_int_equal(r.n, 9);
+	assert_int_equal(r.rc[0], 0);
+	for (i = 1; i < r.n; i++) {
+		assert_int_equal(r.rc[i], -1);
+		assert_int_equal(r.err[i], EACCES);
+	}
+	assert_int_equal(stat(fx->victim, &st), 0);
+}
+
+static void
+probe_dir_log_file(struct report *r)
+{
+	static const char more[] = "appended\n";
+	int fd = log_file_fd(), s = socket(AF_INET, SOCK_STREAM, 0);
+
+	note(r, fcntl(fd, F_SETFL, 0));		/* O_APPEND off */
+	note(r, dup(fd));
+	note(r, dup2(fd, 100));
+	note(r, (int)pwrite(fd, "X", 1, 0));
+	note(r, ftruncate(fd, 0));
+	/* Any other descriptor's flags may change: libldap's connect. */
+	note(r, s >= 0 ? fcntl(s, F_SETFL, O_NONBLOCK) : -1);
+	note(r, (int)write(fd, more, sizeof(more) - 1));
+}
+
+static void
+directory_process_keeps_the_log_file_append_only(void **state)
+{
+	static const char want[] = "appended\n";
+	char path[320], got[64];
+	struct report r;
+	ssize_t n;
+	int fd, i;
+
+	snprintf(path, sizeof(path), "%s/dirlog", fx->dir);
+	assert_int_equal(log_open("test_sandbox", 0, path), 0);
+	assert_exited_cleanly(run_confined(1, probe_dir_log_file, &r, NULL,
+	    NULL));
+	assert_int_equal(r.n, 7);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(r.rc[i], -1);
+		assert_int_equal(r.err[i], EACCES);
+	}
+	assert_int_equal(r.rc[5], 0);
+	assert_int_equal(r.rc[6], 9);
+	assert_true((fd = open(path, O_RDONLY)) >= 0);
+	n = read(fd, got, sizeof(got) - 1);
+	close(fd);
+	unlink(path);
+	assert_int_equal(n, (ssize_t)sizeof(want) - 1);
+	got[n] = '\0';
+	assert_string_equal(got, want);
+}
+
+static void
+probe_dir_connect(struct report *r)
+{
+	struct sockaddr_in sin;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(1);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	note(r, s >= 0 ? 0 : -1);
+	note(r, connect(s, (struct sockaddr *)&sin, sizeof(sin)));
+}
+
+static void
+directory_process_may_connect(void **state)
+{
+	struct report r;
+
+	assert_exited_cleanly(run_confined(1, probe_dir_connect, &r, NULL,
+	    NULL));
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.rc[0], 0);
+	/* Refused by the kernel, for nothing listens: not by the filter. */
+	assert_int_equal(r.rc[1], -1);
+	assert_int_equal(r.err[1], ECONNREFUSED);
+}
+
+static void
+directory_process_is_killed_by_a_call_outside_the_list(void **state)
+{
+	static const probe_fn probes[] = {
+		probe_become_root, probe_exec, probe_fork,
+	};
+	struct report r;
+	size_t i;
+	int status;
+
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		status = run_confined(1, probes[i], &r, NULL, NULL);
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(WTERMSIG(status), SIGSYS);
+		assert_int_equal(r.n, 0);
+	}
+}
+
+static void
+directory_process_runs_as_the_privsep_user_when_root(void **state)
+{
+	struct seen s;
+	struct passwd *pw;
+	struct report r;
+	char want[64];
+
+	if (geteuid() != 0)
+		skip();
+	memset(&s, 0, sizeof(s));
+	assert_exited_cleanly(run_confined(1, probe_nothing, &r,
+	    look_at_proc, &s));
+	assert_string_equal(s.seccomp, "2");
+	assert_string_equal(s.nnp, "1");
+	assert_string_equal(s.capeff, "0000000000000000");
+	assert_non_null(pw = getpwnam(PRIVSEP_USER));
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", pw->pw_uid,
+	    pw->pw_uid, pw->pw_uid, pw->pw_uid);
+	assert_string_equal(s.uid, want);
+	/* The whole file system: it reads the resolver's files. */
+	assert_string_equal(s.root, "/");
+}
+
 static void
 prepare_refuses_an_unknown_user_or_root_when_it_may_drop(void **state)
 {
@@ -534,6 +695,15 @@ main(void)
 		cmocka_unit_test(is_killed_by_a_call_outside_the_list),
 		cmocka_unit_test(
 		    prepare_refuses_an_unknown_user_or_root_when_it_may_drop),
+		cmocka_unit_test(
+		    directory_process_reads_files_but_changes_none),
+		cmocka_unit_test(
+		    directory_process_keeps_the_log_file_append_only),
+		cmocka_unit_test(directory_process_may_connect),
+		cmocka_unit_test(
+		    directory_process_is_killed_by_a_call_outside_the_list),
+		cmocka_unit_test(
+		    directory_process_runs_as_the_privsep_user_when_root),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
