@@ -27,21 +27,6 @@
 /* How long a process that has been told to go may take to exit. */
 #define DIRPROC_REAP_MS		1000
 
-/* A string of fewer than size bytes and no NUL, copied into buf. */
-static int
-dirproc_get_str(struct wreader *r, char *buf, size_t size)
-{
-	const uint8_t *p;
-	size_t n;
-
-	if (wread_string(r, &p, &n) == -1 || n >= size ||
-	    memchr(p, '\0', n) != NULL)
-		return -1;
-	memcpy(buf, p, n);
-	buf[n] = '\0';
-	return 0;
-}
-
 /*
  * WARM: what needs privileges, then the sandbox for good.
  *
@@ -102,14 +87,14 @@ dirproc_step(int fd, const struct config *cfg, const struct sandbox *sb,
 		*opened = dirproc_open(cfg, sb, d);
 		rc = 0;
 	} else if (type == DIRPROC_FIND && *warm &&
-	    dirproc_get_str(&r, login, sizeof(login)) == 0 &&
+	    monitor_get_str(&r, login, sizeof(login)) == 0 &&
 	    wread_end(&r) == 0) {
 		if (*d != NULL)
 			directory_find(*d, login);
 		rc = 0;
 	} else if (type == DIRPROC_AUTH && *warm &&
-	    dirproc_get_str(&r, login, sizeof(login)) == 0 &&
-	    dirproc_get_str(&r, password, sizeof(password)) == 0 &&
+	    monitor_get_str(&r, login, sizeof(login)) == 0 &&
+	    monitor_get_str(&r, password, sizeof(password)) == 0 &&
 	    wread_end(&r) == 0) {
 		rc = dirproc_reply(fd, *d == NULL ? *opened :
 		    directory_authenticate(*d, login, password, NULL));

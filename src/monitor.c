@@ -228,8 +228,7 @@ monitor_recv(int fd, int64_t deadline, uint8_t **msg, size_t *len,
 	return 1;
 }
 
-/* A string of fewer than size bytes and no NUL, copied into buf. */
-static int
+int
 monitor_get_str(struct wreader *r, char *buf, size_t size)
 {
 	const uint8_t *p;

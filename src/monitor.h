@@ -113,6 +113,12 @@ int	monitor_send(int fd, struct wbuf *b);
 int	monitor_recv(int fd, int64_t deadline, uint8_t **msg, size_t *len,
 	    struct wreader *r, uint8_t *type);
 
+/*
+ * monitor_get_str: read a string field of fewer than size bytes and no
+ * NUL byte from r into buf, NUL-terminated. Returns 0, or -1.
+ */
+int	monitor_get_str(struct wreader *r, char *buf, size_t size);
+
 /* monitor_now: the CLOCK_MONOTONIC second, for deadlines. */
 int64_t	monitor_now(void);
 

@@ -75,14 +75,15 @@ static const int sandbox_allowed[] = {
 };
 
 /*
- * Calls that reach the file system by name, or the network anew: they
- * fail with EACCES rather than kill, so that a library that tries
- * (syslog reconnecting, OpenSSL looking for a file it was not given
- * before the sandbox) sees an ordinary refusal.
+ * Changes to the file system, and the ways to open a file that no
+ * library of either process uses: refused to both. They fail with
+ * EACCES rather than kill, so that a library that tries sees an
+ * ordinary refusal. With the rules for descriptor flags, the log file
+ * can only grow at its end.
  */
-static const int sandbox_refused[] = {
-	SCMP_SYS(open), SCMP_SYS(openat), SCMP_SYS(openat2),
-	SCMP_SYS(creat), SCMP_SYS(open_by_handle_at),
+static const int sandbox_writes[] = {
+	SCMP_SYS(open), SCMP_SYS(openat2), SCMP_SYS(creat),
+	SCMP_SYS(open_by_handle_at),
 	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rename),
 	SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(mkdir),
 	SCMP_SYS(mkdirat), SCMP_SYS(rmdir), SCMP_SYS(link), SCMP_SYS(linkat),
@@ -90,15 +91,21 @@ static const int sandbox_refused[] = {
 	SCMP_SYS(mknodat), SCMP_SYS(truncate), SCMP_SYS(ftruncate),
 	SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(fchmodat),
 	SCMP_SYS(chown), SCMP_SYS(fchown), SCMP_SYS(lchown),
-	SCMP_SYS(fchownat), SCMP_SYS(utimensat), SCMP_SYS(stat),
-	SCMP_SYS(lstat), SCMP_SYS(statx), SCMP_SYS(access),
-	SCMP_SYS(faccessat), SCMP_SYS(faccessat2), SCMP_SYS(statfs),
-	SCMP_SYS(readlink), SCMP_SYS(readlinkat),
-	SCMP_SYS(socket), SCMP_SYS(socketpair), SCMP_SYS(connect),
-	SCMP_SYS(bind), SCMP_SYS(listen),
-	/* With the next rules, the log file can only grow at its end. */
-	SCMP_SYS(lseek), SCMP_SYS(pwrite64), SCMP_SYS(pwritev),
-	SCMP_SYS(pwritev2),
+	SCMP_SYS(fchownat), SCMP_SYS(utimensat),
+	SCMP_SYS(socketpair), SCMP_SYS(bind), SCMP_SYS(listen),
+	SCMP_SYS(pwrite64), SCMP_SYS(pwritev), SCMP_SYS(pwritev2),
+};
+
+/*
+ * And to the SSH child, everything that reaches the file system by
+ * name or the network anew: syslog reconnecting, or OpenSSL looking
+ * for a file it was not given before the sandbox, read a refusal.
+ */
+static const int sandbox_refused[] = {
+	SCMP_SYS(openat), SCMP_SYS(stat), SCMP_SYS(lstat), SCMP_SYS(statx),
+	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
+	SCMP_SYS(statfs), SCMP_SYS(readlink), SCMP_SYS(readlinkat),
+	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(lseek),
 };
 
 /*
@@ -116,22 +123,6 @@ static const int sandbox_dir_allowed[] = {
 	SCMP_SYS(pread64), SCMP_SYS(getdents64), SCMP_SYS(readlink),
 	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
 	SCMP_SYS(uname), SCMP_SYS(getppid), SCMP_SYS(sysinfo),
-};
-
-/* Changes to the file system, and a second way to open files. */
-static const int sandbox_dir_refused[] = {
-	SCMP_SYS(open), SCMP_SYS(creat), SCMP_SYS(openat2),
-	SCMP_SYS(open_by_handle_at),
-	SCMP_SYS(unlink), SCMP_SYS(unlinkat), SCMP_SYS(rename),
-	SCMP_SYS(renameat), SCMP_SYS(renameat2), SCMP_SYS(mkdir),
-	SCMP_SYS(mkdirat), SCMP_SYS(rmdir), SCMP_SYS(link), SCMP_SYS(linkat),
-	SCMP_SYS(symlink), SCMP_SYS(symlinkat), SCMP_SYS(mknod),
-	SCMP_SYS(mknodat), SCMP_SYS(truncate), SCMP_SYS(ftruncate),
-	SCMP_SYS(chmod), SCMP_SYS(fchmod), SCMP_SYS(fchmodat),
-	SCMP_SYS(chown), SCMP_SYS(fchown), SCMP_SYS(lchown),
-	SCMP_SYS(fchownat), SCMP_SYS(utimensat), SCMP_SYS(bind),
-	SCMP_SYS(listen), SCMP_SYS(socketpair),
-	SCMP_SYS(pwrite64), SCMP_SYS(pwritev), SCMP_SYS(pwritev2),
 };
 
 /* A rule for each call of a list, all with one action. */
@@ -261,6 +252,7 @@ sandbox_rules_build(void *ctx, int directory)
 
 	if (sandbox_rules(ctx, SCMP_ACT_ALLOW,
 	    SANDBOX_LIST(sandbox_allowed)) == -1 ||
+	    sandbox_rules(ctx, no, SANDBOX_LIST(sandbox_writes)) == -1 ||
 	    sandbox_rules_common(ctx) == -1)
 		return -1;
 	if (!directory && (sandbox_rules(ctx, no,
@@ -269,7 +261,6 @@ sandbox_rules_build(void *ctx, int directory)
 		return -1;
 	if (directory && (sandbox_rules(ctx, SCMP_ACT_ALLOW,
 	    SANDBOX_LIST(sandbox_dir_allowed)) == -1 ||
-	    sandbox_rules(ctx, no, SANDBOX_LIST(sandbox_dir_refused)) == -1 ||
 	    sandbox_rules_directory(ctx) == -1))
 		return -1;
 	return 0;

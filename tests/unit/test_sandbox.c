@@ -498,7 +498,7 @@ probe_fork(struct report *r)
 
 /* Calls outside the list end the process: the report never comes. */
 static void
-is_killed_by_a_call_outside_the_list(void **state)
+assert_killed_by_calls_outside_the_list(int directory)
 {
 	static const probe_fn probes[] = {
 		probe_become_root, probe_exec, probe_fork,
@@ -508,11 +508,17 @@ is_killed_by_a_call_outside_the_list(void **state)
 	int status;
 
 	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		status = run_sandboxed(probes[i], &r, NULL, NULL);
+		status = run_confined(directory, probes[i], &r, NULL, NULL);
 		assert_true(WIFSIGNALED(status));
 		assert_int_equal(WTERMSIG(status), SIGSYS);
 		assert_int_equal(r.n, 0);
 	}
+}
+
+static void
+is_killed_by_a_call_outside_the_list(void **state)
+{
+	assert_killed_by_calls_outside_the_list(0);
 }
 
 /*
@@ -625,19 +631,7 @@ directory_process_may_connect(void **state)
 static void
 directory_process_is_killed_by_a_call_outside_the_list(void **state)
 {
-	static const probe_fn probes[] = {
-		probe_become_root, probe_exec, probe_fork,
-	};
-	struct report r;
-	size_t i;
-	int status;
-
-	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-		status = run_confined(1, probes[i], &r, NULL, NULL);
-		assert_true(WIFSIGNALED(status));
-		assert_int_equal(WTERMSIG(status), SIGSYS);
-		assert_int_equal(r.n, 0);
-	}
+	assert_killed_by_calls_outside_the_list(1);
 }
 
 static void
