@@ -11,11 +11,13 @@
  *	child	ssh_init, the host key, sandbox_enter (chroot, setuid,
  *		seccomp), after a fork;
  *	dir	after a fork: directory_open (the LDAP module and its
- *		libraries, loaded as the signer does, and libldap's
- *		start), sandbox_enter_directory, directory_find (the
- *		connection and the search, done while the client answers
- *		the prompts), directory_authenticate (bind and whoami: what
- *		is left once the password is in);
+ *		libraries, loaded as the signer does, and the secrets),
+ *		sandbox_drop_directory (the privsep user), directory_warm
+ *		(libldap's start, the servers' names looked up),
+ *		sandbox_filter_directory, directory_find (the connection
+ *		and the search, done while the client answers the
+ *		prompts), directory_authenticate (bind and whoami: what is
+ *		left once the password is in);
  *	monitor	registry_open, cakey_warm, guard_authenticate with a
  *		directory that says yes at once (the failure counter alone),
  *		cakey_load, command_prepare and command_run for sign (the
@@ -32,7 +34,7 @@
  *	config T
  *	both T
  *	child T T T
- *	dir T T T T
+ *	dir T T T T T T
  *	monitor T T T T T T
  * The child's steps run first, in a forked process, then the directory
  * process's, then the monitor's in this one, so that none waits for
@@ -127,8 +129,13 @@ phases_dir(const struct config *cfg, const struct sandbox *sb,
 	if (directory_open(cfg, &d) != ERR_OK)
 		die("directory_open failed");
 	lap();
-	if (sandbox_enter_directory(sb) != ERR_OK)
-		die("sandbox_enter_directory failed");
+	if (sandbox_drop_directory(sb) != ERR_OK)
+		die("sandbox_drop_directory failed");
+	lap();
+	directory_warm(d);
+	lap();
+	if (sandbox_filter_directory() != ERR_OK)
+		die("sandbox_filter_directory failed");
 	lap();
 	directory_find(d, login);
 	lap();
@@ -203,6 +210,7 @@ main(int argc, char *argv[])
 	log_open("phases", 0, NULL);
 	/* As cassh-signer does: cassh binds to LDAP simply. */
 	setenv("SASL_PATH", "/var/empty/cassh-no-sasl-plugins", 1);
+	setenv("GNUTLS_NO_IMPLICIT_INIT", "1", 1);
 
 	t_last = now_us();
 	if (config_load(argv[1], &cfg, err, sizeof(err)) != ERR_OK)

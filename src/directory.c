@@ -36,10 +36,12 @@
  */
 #include <sys/types.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -990,7 +992,6 @@ directory_open(const struct config *cfg, struct directory **out)
 	struct directory *d;
 	enum err r = ERR_OK;
 
-	directory_warm();
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return ERR_NOMEM;
 	d->cfg = cfg;
@@ -1036,6 +1037,26 @@ directory_find(struct directory *d, const char *login)
 }
 
 /*
+ * An idle connection that the server has not closed. Bytes waiting on
+ * it (a TLS record, a notice of disconnection) do not tell: the bind
+ * goes ahead, and fails as a closed connection would, before the
+ * server can have read it.
+ */
+static int
+dir_still_open(LDAP *ld)
+{
+	char c;
+	int fd = -1;
+	ssize_t n;
+
+	if (ldap_get_option(ld, LDAP_OPT_DESC, &fd) != LDAP_OPT_SUCCESS ||
+	    fd < 0)
+		return 0;
+	n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+	return n == 1 || (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK));
+}
+
+/*
  * The password for the entry that directory_find found, on the
  * connection it found it on, or the find's own failure. ERR_NOT_FOUND:
  * start afresh, because there was no find for this login, or no server
@@ -1048,22 +1069,31 @@ dir_prove_found(struct directory *d, const char *login, const char *password)
 {
 	enum err r;
 
-	if (strcmp(d->a.login, login) != 0 || d->found == ERR_NOT_FOUND)
+	if (strcmp(d->a.login, login) != 0)
 		return ERR_NOT_FOUND;
-	if (d->found == ERR_DIRECTORY_DOWN &&
-	    dir_now() - d->found_at >= d->cfg->ldap_timeout)
+	switch (d->found) {
+	case ERR_AUTH:
+		return ERR_AUTH;	/* nobody, or several */
+	case ERR_DIRECTORY_DOWN:
+		if (dir_now() - d->found_at < d->cfg->ldap_timeout)
+			return ERR_DIRECTORY_DOWN;
 		return ERR_NOT_FOUND;
-	if (d->found != ERR_OK)
-		return d->found;	/* nobody, several, or broken */
-	if (!d->bindable)
+	case ERR_OK:
+		break;
+	default:
+		return ERR_NOT_FOUND;
+	}
+	/*
+	 * A connection the server has closed since (its idle timeout)
+	 * is found before the password is sent, never after: a bind
+	 * sent twice would count twice against the server's own lockout.
+	 */
+	if (!d->bindable || !dir_still_open(d->ld))
 		return ERR_NOT_FOUND;
 	if ((r = dir_secret_dup(password, strlen(password),
 	    &d->a.userpw)) != ERR_OK)
 		return r;
-	r = dir_prove(&d->a, d->ld, d->dn);
-	if (r == ERR_DIRECTORY_DOWN && d->a.ldrc == LDAP_SERVER_DOWN)
-		return ERR_NOT_FOUND;
-	return r;
+	return dir_prove(&d->a, d->ld, d->dn);
 }
 
 enum err
@@ -1097,18 +1127,58 @@ directory_authenticate(struct directory *d, const char *login,
 }
 
 void
-directory_warm(void)
+directory_drop(struct directory *d)
+{
+	if (d->ld != NULL) {
+		ldap_unbind_ext_s(d->ld, NULL, NULL);
+		d->ld = NULL;
+	}
+	d->bindable = 0;
+}
+
+/*
+ * Look each server's host name up once, so that the resolver loads
+ * whatever it needs for those names (glibc loads some of its modules,
+ * such as mdns or systemd-resolved's, only at the first lookup that
+ * reaches them) before the process is confined.
+ */
+static void
+dir_resolve_hosts(const struct config *cfg)
+{
+	struct addrinfo hints, *res;
+	LDAPURLDesc *lud;
+	char *list, *uri, *last;
+
+	if (cfg->ldap_uri == NULL || (list = strdup(cfg->ldap_uri)) == NULL)
+		return;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	for (uri = strtok_r(list, " \t", &last); uri != NULL;
+	    uri = strtok_r(NULL, " \t", &last)) {
+		if (ldap_url_parse(uri, &lud) != LDAP_URL_SUCCESS)
+			continue;
+		if (lud->lud_host != NULL && *lud->lud_host != '\0' &&
+		    strncasecmp(uri, "ldapi://", 8) != 0 &&
+		    getaddrinfo(lud->lud_host, NULL, &hints, &res) == 0)
+			freeaddrinfo(res);
+		ldap_free_urldesc(lud);
+	}
+	free(list);
+}
+
+void
+directory_warm(struct directory *d)
 {
 	int version;
 
 	(void)ldap_get_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version);
+	dir_resolve_hosts(d->cfg);
 }
 
 /* Linked into a program, this file is the module: nothing to load. */
 enum err
 directory_load(void)
 {
-	directory_warm();
 	return ERR_OK;
 }
 
@@ -1121,7 +1191,9 @@ const struct directory_module cassh_directory_module = {
 	.abi = CASSH_MODULE_ABI,
 	.config_size = sizeof(struct config),
 	.open = directory_open,
+	.warm = directory_warm,
 	.find = directory_find,
 	.authenticate = directory_authenticate,
+	.drop = directory_drop,
 	.close = directory_close,
 };

@@ -29,12 +29,12 @@ struct directory;
 
 /*
  * directory_open: a way to the directory for this process, with what
- * needs the process's privileges done now: libldap's start
- * (directory_warm) and the service account's password, read from
- * bind_password_file and kept until directory_close. cfg must outlive
- * the directory. Returns ERR_OK and sets *out; ERR_CONFIG when bind_dn
- * is set and its password file cannot be read or holds more than one
- * line; ERR_NOMEM.
+ * needs the process's privileges and no network done now: the service
+ * account's password, read from bind_password_file, and a copy of
+ * ca_cert, kept until directory_close. cfg must outlive the directory.
+ * Returns ERR_OK and sets *out; ERR_CONFIG when bind_dn is set and its
+ * password file cannot be read or holds more than one line, or
+ * ca_cert cannot be read while a server needs TLS; ERR_NOMEM.
  */
 enum err directory_open(const struct config *cfg, struct directory **out);
 
@@ -72,6 +72,24 @@ void	directory_find(struct directory *d, const char *login);
 enum err directory_authenticate(struct directory *d, const char *login,
 	    const char *password, char **dn);
 
+/*
+ * directory_warm: libldap's start (its configuration files, this
+ * host's name, Cyrus SASL) and a lookup of each server's host name,
+ * done now rather than in the first login's time. Both may ask DNS:
+ * a confined process calls it once it is the privsep user, and before
+ * its seccomp filter, which would refuse the resolver loading what it
+ * needs. Optional: everything starts when first needed otherwise.
+ */
+void	directory_warm(struct directory *d);
+
+/*
+ * directory_drop: close the connection a find left open, keeping
+ * nothing of it: the next authentication starts afresh. For a password
+ * that is slow to come, so that connections to the directory do not
+ * wait on people.
+ */
+void	directory_drop(struct directory *d);
+
 /* directory_close: close any connection, wipe the secrets, free d. */
 void	directory_close(struct directory *d);
 
@@ -103,18 +121,13 @@ struct directory_module {
 	const char	*abi;		/* CASSH_MODULE_ABI of its build */
 	size_t		 config_size;	/* sizeof(struct config) there */
 	enum err	(*open)(const struct config *, struct directory **);
+	void		(*warm)(struct directory *);
 	void		(*find)(struct directory *, const char *);
 	enum err	(*authenticate)(struct directory *, const char *,
 			    const char *, char **);
+	void		(*drop)(struct directory *);
 	void		(*close)(struct directory *);
 };
-
-/*
- * directory_warm: libldap's one-time start (its configuration files,
- * this host's name, Cyrus SASL), done now rather than in the first
- * login's time.
- */
-void	directory_warm(void);
 
 /*
  * directory_load: load the module, if not yet done (the signer's
@@ -122,8 +135,8 @@ void	directory_warm(void);
  * directory_open calls it too. Only the first call tries: it logs why
  * it failed, and every later call returns the same. Returns ERR_OK, or
  * ERR_CONFIG when the module cannot be loaded or is not from this
- * build. In a program that links directory.c itself, it only warms
- * libldap up and returns ERR_OK.
+ * build. In a program that links directory.c itself, it does nothing
+ * and returns ERR_OK.
  */
 enum err directory_load(void);
 

@@ -108,7 +108,8 @@ directory_module_open(const char *path)
 	if (m == NULL || m->abi == NULL ||
 	    strcmp(m->abi, CASSH_MODULE_ABI) != 0 ||
 	    m->config_size != sizeof(struct config) || m->open == NULL ||
-	    m->find == NULL || m->authenticate == NULL || m->close == NULL) {
+	    m->warm == NULL || m->find == NULL || m->authenticate == NULL ||
+	    m->drop == NULL || m->close == NULL) {
 		log_warnx("the LDAP module %s is not from this build of "
 		    "cassh (%s): reinstall cassh", path, CASSH_MODULE_ABI);
 		dlclose(h);
@@ -139,6 +140,18 @@ directory_open(const struct config *cfg, struct directory **out)
 	if ((e = directory_load()) != ERR_OK)
 		return e;
 	return directory_loaded->open(cfg, out);
+}
+
+void
+directory_warm(struct directory *d)
+{
+	directory_loaded->warm(d);
+}
+
+void
+directory_drop(struct directory *d)
+{
+	directory_loaded->drop(d);
 }
 
 void

@@ -11,7 +11,7 @@
  * still change user. That process loads the LDAP module
  * (directory_load.c), opens the directory (reading the service
  * account's password while it still can), becomes the privsep user
- * inside a seccomp filter of its own (sandbox_enter_directory), and
+ * inside a seccomp filter of its own (sandbox_drop_directory), and
  * answers the monitor on a socket pair. A flaw in any of those
  * libraries gives an attacker a process that can read neither the CA
  * key nor the registry, and write no file: at worst it can accept a
@@ -25,14 +25,18 @@
  *	FIND		string login (no reply)
  *	AUTH		string login, string password
  *	AUTH_REPLY	uint32 err
+ *	LOG		uint32 syslog priority, string line (process to monitor)
  *
  * WARM comes first, once: the monitor sends it when the SSH child's
  * version line is out, so that loading the libraries does not delay
  * that line. Until WARM the process has read nothing but the socket
  * pair. FIND has the directory look a login up while the client is
  * still answering the prompts (directory_find); AUTH proves a
- * password. Any other message ends the process, as does the monitor
- * closing its end.
+ * password. Any other message ends the process, as does the end of
+ * the monitor's side. The process holds no descriptor of the log
+ * file: its lines come to the monitor as LOG, at most
+ * DIRPROC_MAX_LINES of them, before the reply they belong with or
+ * before its end, and the monitor writes them.
  */
 #ifndef CASSH_DIRPROC_H
 #define CASSH_DIRPROC_H
@@ -51,11 +55,13 @@ enum dirproc_type {
 	DIRPROC_FIND,
 	DIRPROC_AUTH,
 	DIRPROC_AUTH_REPLY,
+	DIRPROC_LOG,
 };
 
 struct dirproc {
 	pid_t		 pid;		/* -1: none */
 	int		 fd;		/* -1: none */
+	int		 lines;		/* LOG messages so far */
 	const char	*conn_id;	/* for the log */
 	int		 deadline;	/* seconds an AUTH may take */
 };
@@ -83,9 +89,10 @@ void	dirproc_warm(struct dirproc *dp);
 extern const struct directory_ops dirproc_ops;
 
 /*
- * dirproc_stop: close the monitor's end, which ends the process, and
- * reap it; it is killed if it lingers. With kill_now it is killed at
- * once. A death by a signal is logged.
+ * dirproc_stop: end the monitor's side, which ends the process, log
+ * the lines it still sends, and reap it; it is killed if it lingers
+ * or breaks the protocol. With kill_now it is killed at once. A death
+ * by a signal is logged.
  */
 void	dirproc_stop(struct dirproc *dp, int kill_now);
 

@@ -18,6 +18,9 @@
 static int log_stderr;
 static FILE *log_file;
 static const char *log_ident = "cassh";
+/* Set by log_forward: where every line goes instead. */
+static void (*log_sink)(int, const char *, void *);
+static void *log_sink_arg;
 
 int
 log_open(const char *ident, int to_stderr, const char *file)
@@ -40,10 +43,16 @@ log_open(const char *ident, int to_stderr, const char *file)
 	return 0;
 }
 
-int
-log_file_fd(void)
+void
+log_forward(void (*sink)(int, const char *, void *), void *arg)
 {
-	return log_file != NULL ? fileno(log_file) : -1;
+	if (log_file != NULL)
+		fclose(log_file);
+	log_file = NULL;
+	closelog();
+	log_stderr = 0;
+	log_sink = sink;
+	log_sink_arg = arg;
 }
 
 /* One line to the log file, whole, with the time and the process. */
@@ -92,6 +101,23 @@ log_sanitize(char *line, size_t size)
 static void log_vemit(int, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
 
+/*
+ * A line that is safe to write, to wherever this process logs; with
+ * echo, also to stderr if log_open asked (diagnostics, not audit).
+ */
+static void
+log_emit(int prio, const char *line, int echo)
+{
+	if (log_sink != NULL) {
+		log_sink(prio, line, log_sink_arg);
+		return;
+	}
+	syslog(prio, "%s", line);
+	log_to_file(line);
+	if (echo && log_stderr)
+		fprintf(stderr, "%s: %s\n", log_ident, line);
+}
+
 static void
 log_vemit(int prio, const char *fmt, va_list ap)
 {
@@ -99,10 +125,18 @@ log_vemit(int prio, const char *fmt, va_list ap)
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	log_sanitize(line, sizeof(line));
-	syslog(prio, "%s", line);
-	log_to_file(line);
-	if (log_stderr)
-		fprintf(stderr, "%s: %s\n", log_ident, line);
+	log_emit(prio, line, 1);
+}
+
+void
+log_line(int prio, const char *line)
+{
+	char copy[LOG_AUDIT_MAX];
+
+	snprintf(copy, sizeof(copy), "%s", line);
+	log_sanitize(copy, sizeof(copy));
+	log_emit(prio == LOG_WARNING || prio == LOG_NOTICE ? prio : LOG_INFO,
+	    copy, 0);
 }
 
 void
@@ -206,6 +240,5 @@ audit_i64(struct audit *a, const char *key, int64_t v)
 void
 audit_end(struct audit *a)
 {
-	syslog(LOG_NOTICE, "%s", a->buf);
-	log_to_file(a->buf);
+	log_emit(LOG_NOTICE, a->buf, 0);
 }

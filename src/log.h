@@ -24,10 +24,20 @@
 int	log_open(const char *ident, int to_stderr, const char *file);
 
 /*
- * log_file_fd: the descriptor of the log file log_open opened, or -1,
- * so that a sandbox can keep it append-only.
+ * log_forward: close syslog and the log file, and from now on hand
+ * every line, with its syslog priority, to sink instead: a confined
+ * process that must not hold a descriptor of the log file (dirproc.c)
+ * sends its lines to the monitor this way.
  */
-int	log_file_fd(void);
+void	log_forward(void (*sink)(int prio, const char *line, void *arg),
+	    void *arg);
+
+/*
+ * log_line: log a line that another process sent (log_forward's
+ * sink, at the other end), at prio (LOG_WARNING, LOG_NOTICE, else
+ * LOG_INFO), escaped again as any diagnostic.
+ */
+void	log_line(int prio, const char *line);
 
 /* log_warnx, log_debug: a diagnostic line (never a secret). */
 void	log_warnx(const char *fmt, ...)

@@ -31,9 +31,9 @@
  * delay that line: see monitor_params.warm); AUTH until one succeeds
  * (at most max_auth_tries failures, none after a directory error),
  * then one PREPARE, then one RUN if PREPARE succeeded. Before an AUTH
- * succeeds, up to MONITOR_MAX_LOGINS LOGIN messages name the logins
- * the client asked for, so that the monitor can have the directory
- * look them up while the client answers the prompts. Anything before
+ * succeeds, one LOGIN (MONITOR_MAX_LOGINS) may name the login the
+ * client asked for, so that the monitor can have the directory look
+ * it up while the client answers the prompts. Anything before
  * HELLO or a second HELLO, a second AUTH after success, a PREPARE or
  * RUN before it, a LOGIN too many, a login the session never sends
  * (not a valid name, the generic login, the public login with a
@@ -62,8 +62,8 @@ struct registry;
 #define MONITOR_MAX_INPUT	(64 * 1024)
 #define MONITOR_MAX_OUTPUT	(512 * 1024)
 #define MONITOR_MAX_ERRLINE	511
-/* LOGIN messages in one connection: SESSION_MAX_LOGINS. */
-#define MONITOR_MAX_LOGINS	4
+/* LOGIN messages in one connection, as session.c sends them. */
+#define MONITOR_MAX_LOGINS	1
 /* Seconds the child has, once logged in, for everything else. */
 #define MONITOR_AFTER_AUTH	300
 

@@ -173,8 +173,7 @@ sandbox_change_user(const struct sandbox *sb)
 
 /*
  * Load a filter that sandbox-gen made at build time from the rules of
- * sandbox_rules.c, with this process's pid and log file put in place
- * of the marks.
+ * sandbox_rules.c, with this process's pid put in place of the mark.
  */
 static int
 sandbox_filter(int directory)
@@ -186,8 +185,6 @@ sandbox_filter(int directory)
 	size_t i, n = directory ?
 	    sizeof(sandbox_bpf_directory) / sizeof(sandbox_bpf_directory[0]) :
 	    sizeof(sandbox_bpf_session) / sizeof(sandbox_bpf_session[0]);
-	int fd = log_file_fd();
-
 	if (n > SANDBOX_BPF_MAX)
 		return -1;
 	for (i = 0; i < n; i++) {
@@ -197,8 +194,6 @@ sandbox_filter(int directory)
 			continue;
 		if (prog[i].k == SANDBOX_MARK_PID)
 			prog[i].k = (uint32_t)getpid();
-		else if (prog[i].k == SANDBOX_MARK_LOGFD)
-			prog[i].k = fd >= 0 ? (uint32_t)fd : SANDBOX_NO_FD;
 	}
 	fprog.len = (unsigned short)n;
 	fprog.filter = prog;
@@ -209,10 +204,10 @@ sandbox_filter(int directory)
 /*
  * What both processes do once they are who they will stay: no
  * capability left, no way back to root, not dumpable, killed with the
- * monitor, no new privileges, and the filter.
+ * monitor, no new privileges. The filter comes after.
  */
 static enum err
-sandbox_close(const struct sandbox *sb, int directory)
+sandbox_seal(const struct sandbox *sb)
 {
 	if (sandbox_caps_clear() == -1) {
 		log_warnx("sandbox: capset: %s", strerror(errno));
@@ -230,6 +225,12 @@ sandbox_close(const struct sandbox *sb, int directory)
 		log_warnx("sandbox: prctl: %s", strerror(errno));
 		return ERR_INTERNAL;
 	}
+	return ERR_OK;
+}
+
+static enum err
+sandbox_load(int directory)
+{
 	if (sandbox_filter(directory) == -1) {
 		log_warnx("sandbox: cannot load the seccomp filter");
 		return ERR_INTERNAL;
@@ -240,18 +241,28 @@ sandbox_close(const struct sandbox *sb, int directory)
 enum err
 sandbox_enter(const struct sandbox *sb)
 {
+	enum err e;
+
 	if (sb->drop && (sandbox_chroot_empty() == -1 ||
 	    sandbox_change_user(sb) == -1))
 		return ERR_INTERNAL;
-	return sandbox_close(sb, 0);
+	if ((e = sandbox_seal(sb)) != ERR_OK)
+		return e;
+	return sandbox_load(0);
 }
 
 enum err
-sandbox_enter_directory(const struct sandbox *sb)
+sandbox_drop_directory(const struct sandbox *sb)
 {
 	if (sb->drop && sandbox_change_user(sb) == -1)
 		return ERR_INTERNAL;
-	return sandbox_close(sb, 1);
+	return sandbox_seal(sb);
+}
+
+enum err
+sandbox_filter_directory(void)
+{
+	return sandbox_load(1);
 }
 
 enum err
@@ -303,14 +314,15 @@ sandbox_wait_exit(pid_t pid, int ms)
 		close(fd);
 		return n == 1;
 	}
-	for (; ms > 0; ms -= 10) {
+	for (;; ms -= 10) {
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG |
 		    WNOWAIT) == 0 && si.si_pid == pid)
 			return 1;
+		if (ms <= 0)
+			return 0;
 		nanosleep(&tick, NULL);
 	}
-	return 0;
 }
 
 int
@@ -320,6 +332,14 @@ sandbox_reap(pid_t pid, int wait_ms, const char *conn_id, const char *what)
 	pid_t r;
 
 	if (wait_ms > 0 && sandbox_wait_exit(pid, wait_ms)) {
+		while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
+			;
+		if (r != pid)
+			return -1;
+		goto reaped;
+	}
+	/* One already gone died on its own: that is worth saying. */
+	if (sandbox_wait_exit(pid, 0)) {
 		while ((r = waitpid(pid, &status, 0)) == -1 && errno == EINTR)
 			;
 		if (r != pid)

@@ -4,7 +4,7 @@
  * network, so that a flaw in libssh or in our session code gives an
  * attacker neither the CA key, nor the registry, nor the file system;
  * and of the directory process, which speaks LDAP
- * (sandbox_enter_directory).
+ * (sandbox_drop_directory).
  *
  * The privileged process (the monitor) decides in sandbox_prepare what
  * the child may become, before it forks: the unprivileged account
@@ -67,15 +67,22 @@ enum err sandbox_prepare(const char *user, struct sandbox *sb);
 enum err sandbox_enter(const struct sandbox *sb);
 
 /*
- * sandbox_enter_directory: the same for the directory process
- * (dirproc.c), which must reach the LDAP servers and read the files an
- * LDAP client reads (CA certificates, the resolver's configuration):
- * the privsep user as above but no chroot, and a seccomp filter of its
- * own that allows sockets and read-only opens, and refuses any change
- * to a file (EACCES). As the privsep user it can read neither the CA
- * key nor the registry, nor write anywhere. Returns as sandbox_enter.
+ * sandbox_drop_directory, sandbox_filter_directory: the same for the
+ * directory process (dirproc.c), in two steps, so that it can start
+ * libldap and its resolver between them: what may ask DNS must not run
+ * with the signer's privileges, and the resolver may need to load a
+ * module, which the filter would refuse. The first becomes sb's
+ * privsep user as above, but with no chroot (it must reach the LDAP
+ * servers and read the files an LDAP client reads: CA certificates,
+ * the resolver's configuration), and ends with no capability, not
+ * dumpable, killed with the monitor, no new privileges. The second
+ * loads a seccomp filter of its own: sockets of the families an LDAP
+ * client uses, files opened to read only, and no change to any file
+ * (EACCES). As the privsep user it can read neither the CA key nor the
+ * registry, nor write anywhere. Both return as sandbox_enter.
  */
-enum err sandbox_enter_directory(const struct sandbox *sb);
+enum err sandbox_drop_directory(const struct sandbox *sb);
+enum err sandbox_filter_directory(void);
 
 /*
  * sandbox_drop_caps: give up every capability, for a monitor started

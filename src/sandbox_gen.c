@@ -7,9 +7,8 @@
  *	sandbox-gen OUTPUT
  *
  * It checks what sandbox.c relies on: each program fits the kernel's
- * bound, names the pid mark (and the directory process's the log
- * file's mark), and holds those values nowhere but in the constants
- * of comparisons, where sandbox.c replaces them.
+ * bound, names the pid mark, and holds that value nowhere but in the
+ * constants of comparisons, where sandbox.c replaces it.
  */
 #include <sys/mman.h>
 
@@ -82,8 +81,6 @@ gen_emit(FILE *out, const char *name, int directory)
 	n = gen_program(directory, prog);
 	if (gen_marks(prog, n, SANDBOX_MARK_PID) == 0)
 		die("the pid mark is missing");
-	if ((gen_marks(prog, n, SANDBOX_MARK_LOGFD) == 0) == directory)
-		die("the log file mark is missing, or where it is not meant");
 	fprintf(out, "static const struct sock_filter %s[] = {\n", name);
 	for (i = 0; i < n; i++)
 		fprintf(out, "\t{ 0x%04x, %u, %u, 0x%08x },\n",

@@ -7,11 +7,9 @@
  * connection pays for libseccomp building a filter (about 0.4 ms of
  * each process's start, on the machine of BENCHMARKS.md).
  *
- * Two values are known only at run time: the process's own pid (the
- * one process it may signal) and the descriptor of the log file (the
- * one it may not make writable anywhere but at its end). The rules
- * name them SANDBOX_MARK_PID and SANDBOX_MARK_LOGFD, which sandbox.c
- * replaces in the program before it loads it.
+ * One value is known only at run time: the process's own pid, the one
+ * process it may signal. The rules name it SANDBOX_MARK_PID, which
+ * sandbox.c replaces in the program before it loads it.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -78,8 +76,9 @@ static const int sandbox_allowed[] = {
  * Changes to the file system, and the ways to open a file that no
  * library of either process uses: refused to both. They fail with
  * EACCES rather than kill, so that a library that tries sees an
- * ordinary refusal. With the rules for descriptor flags, the log file
- * can only grow at its end.
+ * ordinary refusal. With the SSH child's rules for descriptor flags,
+ * the log file it holds can only grow at its end (the directory
+ * process holds none: its lines go through the monitor).
  */
 static const int sandbox_writes[] = {
 	SCMP_SYS(open), SCMP_SYS(openat2), SCMP_SYS(creat),
@@ -109,16 +108,16 @@ static const int sandbox_refused[] = {
 };
 
 /*
- * The directory process (sandbox_enter_directory) is an LDAP client: it
+ * The directory process (sandbox_drop_directory) is an LDAP client: it
  * makes sockets and connects them (the directory, and the resolver's
  * DNS or nscd), reads files (CA certificates, /etc/hosts and the
  * resolver's configuration) and asks the host's name. It may not
  * write any file, nor run a program.
  */
 static const int sandbox_dir_allowed[] = {
-	SCMP_SYS(socket), SCMP_SYS(connect), SCMP_SYS(sendmsg),
+	SCMP_SYS(connect), SCMP_SYS(sendmsg),
 	SCMP_SYS(recvmsg), SCMP_SYS(sendmmsg), SCMP_SYS(getsockopt),
-	SCMP_SYS(setsockopt), SCMP_SYS(ioctl),
+	SCMP_SYS(setsockopt),
 	SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(lseek),
 	SCMP_SYS(pread64), SCMP_SYS(getdents64), SCMP_SYS(readlink),
 	SCMP_SYS(access), SCMP_SYS(faccessat), SCMP_SYS(faccessat2),
@@ -204,10 +203,14 @@ sandbox_rules_session(scmp_filter_ctx ctx)
 }
 
 /*
- * The directory process's: files opened to read only; descriptor
- * flags changed (libldap's connect without blocking) on any descriptor
- * but the log file's, which no call can copy either, so that its
- * O_APPEND stays.
+ * The directory process's: files opened to read only; sockets of the
+ * families an LDAP client and the resolver use (glibc's probe of the
+ * host's addresses over netlink reads a refusal); descriptor flags
+ * changed (libldap connects without blocking) but never to O_ASYNC,
+ * and ioctl only to ask what is waiting or to stop blocking: with
+ * O_ASYNC, or an ioctl that names the owner of a descriptor, its I/O
+ * would signal any process of its user, and a signal is for itself
+ * alone.
  */
 static int
 sandbox_rules_directory(scmp_filter_ctx ctx)
@@ -215,8 +218,14 @@ sandbox_rules_directory(scmp_filter_ctx ctx)
 	static const scmp_datum_t writes[] = {
 		O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_APPEND,
 	};
+	static const scmp_datum_t families[] = {
+		AF_UNIX, AF_INET, AF_INET6,
+	};
+	static const scmp_datum_t fdcmds[] = {
+		F_GETFD, F_SETFD, F_GETFL,
+	};
 	uint32_t ok = SCMP_ACT_ALLOW, no = SCMP_ACT_ERRNO(EACCES);
-	scmp_datum_t wr = 0, logfd = SANDBOX_MARK_LOGFD;
+	scmp_datum_t wr = 0;
 	size_t i;
 	int rc = 0;
 
@@ -227,19 +236,21 @@ sandbox_rules_directory(scmp_filter_ctx ctx)
 	}
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(openat), 1,
 	    SCMP_A2(SCMP_CMP_MASKED_EQ, wr, 0));
-	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, F_GETFL));
-	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, F_GETFD));
-	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
-	    SCMP_A1(SCMP_CMP_EQ, F_SETFD));
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++)
+		rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(socket), 1,
+		    SCMP_A0(SCMP_CMP_EQ, families[i]));
+	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(socket), 1,
+	    SCMP_A0(SCMP_CMP_EQ, AF_NETLINK));
+	for (i = 0; i < sizeof(fdcmds) / sizeof(fdcmds[0]); i++)
+		rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 1,
+		    SCMP_A1(SCMP_CMP_EQ, fdcmds[i]));
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(fcntl), 2,
-	    SCMP_A0(SCMP_CMP_NE, logfd), SCMP_A1(SCMP_CMP_EQ, F_SETFL));
-	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(fcntl), 2,
-	    SCMP_A0(SCMP_CMP_EQ, logfd), SCMP_A1(SCMP_CMP_EQ, F_SETFL));
-	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(dup), 0);
-	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(dup2), 0);
-	rc |= seccomp_rule_add(ctx, no, SCMP_SYS(dup3), 0);
+	    SCMP_A1(SCMP_CMP_EQ, F_SETFL),
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, 0));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, FIONBIO));
 	return rc == 0 ? 0 : -1;
 }
 

@@ -67,8 +67,7 @@ struct session {
 	enum session_state		 state;
 	int				 tries;
 	char				 user[SESSION_LOGIN_MAX + 1];
-	char				 named[SESSION_LOGIN_MAX + 1];
-	int				 logins;	/* ops->login calls */
+	int				 named;		/* ops->login called */
 	const char			*method;	/* for the audit */
 	int				 prompts;	/* outstanding, 0 none */
 	int				 messages;
@@ -264,21 +263,21 @@ session_auth_answers(struct session *s, ssh_message msg)
 
 /*
  * A login that will be asked its password is named to the caller as
- * soon as the client asks for it: the directory can look it up while
- * the client answers the prompts (OpenSSH sends the "none" method
- * first, and a person takes seconds to type). The generic login
- * names nobody yet; its login comes with the password.
+ * soon as the client asks for keyboard-interactive: the directory can
+ * look it up while the client answers the prompts (a person takes
+ * seconds to type). Only that method, and once per connection, so
+ * that a client that never answers costs the directory one search at
+ * most. The generic login names nobody yet; its login comes with the
+ * password.
  */
 static void
 session_name_login(struct session *s, const char *user)
 {
-	if (s->ops->login == NULL || s->logins >= SESSION_MAX_LOGINS ||
-	    !record_valid_name(user) ||
+	if (s->ops->login == NULL || s->named || !record_valid_name(user) ||
 	    strcmp(user, s->p->generic_login) == 0 ||
-	    s->ops->is_public(s->ctx, user) || strcmp(user, s->named) == 0)
+	    s->ops->is_public(s->ctx, user))
 		return;
-	s->logins++;
-	memcpy(s->named, user, strlen(user) + 1);
+	s->named = 1;
 	s->ops->login(s->ctx, user);
 }
 
@@ -318,9 +317,9 @@ session_on_auth(struct session *s, ssh_message msg)
 		s->state = SS_CHANNEL;
 		return 0;
 	}
-	session_name_login(s, user);
 	if (method != SSH_AUTH_METHOD_INTERACTIVE)
 		return 1;
+	session_name_login(s, user);
 	session_send_prompts(s, msg, strcmp(user, s->p->generic_login) == 0,
 	    "");
 	return 0;

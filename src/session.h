@@ -35,11 +35,11 @@ struct session_ops {
 	void	(*started)(void *ctx);
 
 	/*
-	 * login: the client asked to log in as login, for which it will
-	 * be asked a password: a valid name, neither the generic nor the
-	 * public login, and not the one named last. Nothing is decided
-	 * yet; the directory may look the login up meanwhile. At most
-	 * SESSION_MAX_LOGINS calls; may be NULL.
+	 * login: the client asked to log in as login with
+	 * keyboard-interactive, and will be asked its password: a valid
+	 * name, neither the generic nor the public login. Nothing is
+	 * decided yet; the directory may look the login up meanwhile.
+	 * Called once per connection at most; may be NULL.
 	 */
 	void	(*login)(void *ctx, const char *login);
 
@@ -73,9 +73,6 @@ struct session_ops {
 	int	(*run)(void *ctx, const uint8_t *in, size_t n, int toolong,
 		    struct wbuf *out, char *errline, size_t errlen);
 };
-
-/* Calls of session_ops.login in one connection. */
-#define SESSION_MAX_LOGINS	4
 
 struct ssh_key_struct;
 

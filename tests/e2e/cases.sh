@@ -415,16 +415,32 @@ case_directory_process_is_sandboxed_and_alone_maps_libldap() {
 	e2e_finish_signing
 }
 
+# e2e_slapd_connections PID: the inodes of PID's sockets that are
+# connections to slapd, one a line (none: empty).
+e2e_slapd_connections() {
+	local port hex socks
+	port=${SLAPD_URI##*:}
+	hex=$(printf '%04X' "${port%/}")
+	socks=$(find "/proc/$1/fd" -lname 'socket:*' -printf '%l\n' |
+	    tr -dc '0-9\n')
+	[ -n "$socks" ] || return 0
+	awk -v p=":$hex" '$3 ~ p"$" && $4 == "01" { print $10 }' \
+	    /proc/net/tcp | grep -Fx -f <(echo "$socks") || true
+}
+
 # The directory process loads libldap once the child's version line is
 # out, and looks the login up as soon as the client names it: while the
 # person is still at the password prompt, it holds a connection to
-# slapd, and no login has been decided yet.
+# slapd, and no login has been decided yet. A person who takes longer
+# than [ldap] timeout finds the connection closed, and still logs in.
 case_the_directory_looks_the_login_up_while_the_password_is_typed() {
-	local dir='' rc=0 port hex socks
+	local dir='' rc=0 conns timeout
 	if [ "$(id -u)" != 0 ]; then
 		echo "SKIP: reading the processes' descriptors needs root" >&2
 		exit 77
 	fi
+	timeout=$(awk -F' *= *' '$1 == "timeout" { print $2 }' \
+	    "$WORK/cassh.conf")
 	# An askpass that waits at the password prompt, as a person does.
 	cat > "$WORK/askpass" <<'EOF'
 #!/bin/sh
@@ -446,21 +462,18 @@ EOF
 	done
 	[ -e "$WORK/prompted" ] || fail "no password prompt"
 	dir=$(e2e_process cassh-dir) || fail "no directory process"
-	port=${SLAPD_URI##*:}
-	hex=$(printf '%04X' "${port%/}")
 	for _ in $(seq 1 100); do
-		# The inodes of its sockets, and of connections to slapd.
-		socks=$(find "/proc/$dir/fd" -lname 'socket:*' -printf '%l\n' |
-		    tr -dc '0-9\n')
-		awk -v p=":$hex" '$3 ~ p"$" && $4 == "01" { print $10 }' \
-		    /proc/net/tcp | grep -qFx -f <(echo "$socks") && break
-		socks=
+		conns=$(e2e_slapd_connections "$dir")
+		[ -n "$conns" ] && break
 		sleep 0.05
 	done
-	[ -n "$socks" ] ||
+	[ -n "$conns" ] ||
 	    fail "the directory process has no connection to slapd at the prompt"
 	! grep -q 'event=auth' "$WORK/audit.log" ||
 	    fail "a login was decided before the password was typed"
+	sleep $((timeout + 1))
+	[ -z "$(e2e_slapd_connections "$dir")" ] ||
+	    fail "the connection to slapd outlived the timeout at the prompt"
 	: >"$WORK/go"
 	wait "$ssh_pid" || rc=$?
 	assert_eq "$rc" 0 "exit status ($(cat "$WORK/err"))"

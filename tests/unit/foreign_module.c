@@ -18,6 +18,12 @@ foreign_open(const struct config *cfg, struct directory **out)
 }
 
 static void
+foreign_warm(struct directory *d)
+{
+	abort();
+}
+
+static void
 foreign_find(struct directory *d, const char *login)
 {
 	abort();
@@ -47,8 +53,10 @@ const struct directory_module cassh_directory_module = {
 	.config_size = sizeof(struct config) + 8,
 #endif
 	.open = foreign_open,
+	.warm = foreign_warm,
 	.find = foreign_find,
 	.authenticate = foreign_authenticate,
+	.drop = foreign_close,
 	.close = foreign_close,
 };
 #else
@@ -60,6 +68,7 @@ void
 foreign_nothing(void)
 {
 	(void)foreign_open(NULL, NULL);
+	foreign_warm(NULL);
 	foreign_find(NULL, NULL);
 	(void)foreign_authenticate(NULL, NULL, NULL, NULL);
 	foreign_close(NULL);

@@ -14,12 +14,15 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
+
 #include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -32,6 +35,8 @@
 #include "log.h"
 #include "monitor.h"
 #include "wire.h"
+
+static char log_path[256];
 
 /* What the fake process does with the AUTH it reads. */
 enum fake {
@@ -206,6 +211,47 @@ real_start(struct dirproc *dp, struct config *cfg, struct sandbox *sb)
 	assert_true(dp->pid > 0);
 }
 
+/* Whether the log file holds needle. */
+static int
+logged(const char *needle)
+{
+	char buf[16384];
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(log_path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strstr(buf, needle) != NULL;
+}
+
+/* Whether a descriptor of pid names path. */
+static int
+holds(pid_t pid, const char *path)
+{
+	char dir[64], link[512], target[512];
+	struct dirent *e;
+	DIR *dp;
+	ssize_t n;
+	int found = 0;
+
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", (long)pid);
+	if ((dp = opendir(dir)) == NULL)
+		return 0;
+	while ((e = readdir(dp)) != NULL) {
+		snprintf(link, sizeof(link), "%s/%s", dir, e->d_name);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n > 0) {
+			target[n] = '\0';
+			found |= strcmp(target, path) == 0;
+		}
+	}
+	closedir(dp);
+	return found;
+}
+
 static void
 the_process_answers_what_the_directory_decides(void **state)
 {
@@ -225,6 +271,72 @@ the_process_answers_what_the_directory_decides(void **state)
 	dirproc_stop(&dp, 0);
 	assert_int_equal(dp.pid, -1);
 	config_free(cfg);
+}
+
+/*
+ * Its lines reach the log through the monitor: it holds no descriptor
+ * of the log file, whose O_APPEND it could otherwise turn off.
+ */
+static void
+the_process_logs_through_the_monitor_alone(void **state)
+{
+	struct config *cfg = dead_config();
+	struct dirproc dp;
+	struct sandbox sb;
+
+	(void)state;
+	real_start(&dp, cfg, &sb);
+	dirproc_warm(&dp);
+	assert_int_equal(auth(&dp, "alice", "pw"), ERR_DIRECTORY_DOWN);
+	assert_true(logged("event=ldap_error"));
+	assert_true(logged("step=\"connect\""));
+	if (geteuid() == 0)
+		assert_false(holds(dp.pid, log_path));
+	dirproc_stop(&dp, 0);
+	config_free(cfg);
+}
+
+/* A process that floods the log is cut off. */
+static void __attribute__((noreturn))
+fake_chatter(int fd)
+{
+	struct wbuf b;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		wbuf_init(&b);
+		monitor_msg_begin(&b, DIRPROC_LOG);
+		wbuf_put_u32(&b, 4);
+		wbuf_put_cstring(&b, "event=chatter");
+		(void)monitor_send(fd, &b);
+		wbuf_free(&b);
+	}
+	for (;;)
+		pause();
+}
+
+static void
+a_process_that_floods_the_log_is_cut_off(void **state)
+{
+	struct dirproc dp;
+	int sv[2];
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_true((dp.pid = fork()) != -1);
+	if (dp.pid == 0) {
+		close(sv[0]);
+		fake_chatter(sv[1]);
+	}
+	close(sv[1]);
+	dp.fd = sv[0];
+	dp.lines = 0;
+	dp.conn_id = "test";
+	dp.deadline = 1;
+	pid = dp.pid;
+	assert_int_equal(auth(&dp, "alice", "pw"), ERR_INTERNAL);
+	assert_gone(&dp, pid);
 }
 
 /*
@@ -269,6 +381,7 @@ the_process_ends_on_a_second_warm(void **state)
 int
 main(void)
 {
+	int rc;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 		    authenticate_passes_on_what_the_process_answers),
@@ -280,12 +393,21 @@ main(void)
 		    a_silent_process_reads_as_the_directory_down_after_the_deadline),
 		cmocka_unit_test(
 		    the_process_answers_what_the_directory_decides),
+		cmocka_unit_test(the_process_logs_through_the_monitor_alone),
+		cmocka_unit_test(a_process_that_floods_the_log_is_cut_off),
 		cmocka_unit_test(the_process_ends_on_a_message_before_warm),
 		cmocka_unit_test(the_process_ends_on_a_second_warm),
 	};
 
 	/* Sending to a process that is gone must not kill the test. */
 	signal(SIGPIPE, SIG_IGN);
-	log_open("test_dirproc", 0, NULL);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(log_path, sizeof(log_path), "%s/test_dirproc.%ld.log",
+	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp",
+	    (long)getpid());
+	unlink(log_path);
+	if (log_open("test_dirproc", 0, log_path) == -1)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	unlink(log_path);
+	return rc;
 }
