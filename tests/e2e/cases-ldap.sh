@@ -96,3 +96,37 @@ case_starttls_refused_reads_as_directory_unavailable() {
 	ldap_sign alice "$SLAPD_ALICE_PW" alice_key
 	ldap_assert_unavailable starttls
 }
+
+# The resolver may load a module of its own at the first lookup that
+# reaches it (glibc's NSS: myhostname, mdns, resolve, sss), which the
+# directory process's seccomp filter would refuse; it looks the
+# servers' names up before its filter closes. Here the directory is
+# named by a name that only libnss_myhostname answers, in a mount
+# namespace whose nsswitch.conf asks it after the files.
+case_a_server_named_through_a_resolver_module_is_reached() {
+	local port=${SLAPD_URI##*:}
+	if ! unshare -m --propagation private true 2>/dev/null; then
+		echo "SKIP: no mount namespace here (unshare -m)" >&2
+		exit 77
+	fi
+	if ! ldconfig -p | grep -q 'libnss_myhostname\.so\.2'; then
+		echo "SKIP: no libnss_myhostname (libnss-myhostname)" >&2
+		exit 77
+	fi
+	sed 's/^hosts:.*/hosts: files myhostname dns/' /etc/nsswitch.conf \
+	    >"$WORK/nsswitch.conf"
+	cat >"$WORK/signer-nss" <<EOF
+#!/bin/bash
+# The signer, resolving names through libnss_myhostname.
+exec unshare -m --propagation private /bin/bash -c '
+    mount --bind "\$0" /etc/nsswitch.conf && exec "\$@"' \\
+    "$WORK/nsswitch.conf" "$SIGNER" "\$@"
+EOF
+	chmod 0755 "$WORK/signer-nss"
+	faults_restart_signer "$WORK/signer-nss"
+	ldap_use_directory "ldap://cassh-e2e.localhost:${port%/}/"
+	ldap_sign alice "$SLAPD_ALICE_PW" alice_key
+	ldap_assert_signed alice/1
+	! grep -q "outside its sandbox" "$WORK/audit.log" ||
+	    fail "the directory process met its filter: $(cat "$WORK/audit.log")"
+}
