@@ -441,13 +441,18 @@ case_the_directory_looks_the_login_up_while_the_password_is_typed() {
 	fi
 	timeout=$(awk -F' *= *' '$1 == "timeout" { print $2 }' \
 	    "$WORK/cassh.conf")
-	# An askpass that waits at the password prompt, as a person does.
+	# An askpass that waits at the password prompt, as a person does
+	# (for a minute at most, should the case fail meanwhile).
 	cat > "$WORK/askpass" <<'EOF'
 #!/bin/sh
 case "$1" in
 *password*)
 	: >"$CASSH_PROMPTED"
-	while [ ! -e "$CASSH_GO" ]; do sleep 0.05; done
+	n=0
+	while [ ! -e "$CASSH_GO" ] && [ "$n" -lt 1200 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
 	printf '%s\n' "$CASSH_PASSWORD" ;;
 *) exit 1 ;;
 esac
