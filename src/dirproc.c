@@ -297,7 +297,7 @@ dirproc_recv(struct dirproc *dp, int64_t deadline, uint8_t **msg,
 		monitor_msg_free(*msg, *len);
 		if (!rc)
 			return -1;
-		log_line((int)prio, line);
+		log_line((int)prio, dp->conn_id, "directory", line);
 	}
 }
 

@@ -129,14 +129,14 @@ log_vemit(int prio, const char *fmt, va_list ap)
 }
 
 void
-log_line(int prio, const char *line)
+log_line(int prio, const char *conn_id, const char *from, const char *line)
 {
 	char copy[LOG_AUDIT_MAX];
 
-	snprintf(copy, sizeof(copy), "%s", line);
+	snprintf(copy, sizeof(copy), "conn=%s from=%s %s", conn_id, from,
+	    line);
 	log_sanitize(copy, sizeof(copy));
-	log_emit(prio == LOG_WARNING || prio == LOG_NOTICE ? prio : LOG_INFO,
-	    copy, 0);
+	log_emit(prio == LOG_WARNING ? LOG_WARNING : LOG_INFO, copy, 0);
 }
 
 void

@@ -34,10 +34,13 @@ void	log_forward(void (*sink)(int prio, const char *line, void *arg),
 
 /*
  * log_line: log a line that another process sent (log_forward's
- * sink, at the other end), at prio (LOG_WARNING, LOG_NOTICE, else
- * LOG_INFO), escaped again as any diagnostic.
+ * sink, at the other end), escaped again as any diagnostic, after
+ * "conn=CONN_ID from=FROM", at LOG_WARNING or else LOG_INFO: never at
+ * the audit lines' priority, so that a confined process cannot pass
+ * its lines off as the monitor's decisions.
  */
-void	log_line(int prio, const char *line);
+void	log_line(int prio, const char *conn_id, const char *from,
+	    const char *line);
 
 /* log_warnx, log_debug: a diagnostic line (never a secret). */
 void	log_warnx(const char *fmt, ...)

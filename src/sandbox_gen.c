@@ -9,6 +9,11 @@
  * It checks what sandbox.c relies on: each program fits the kernel's
  * bound, names the pid mark, and holds that value nowhere but in the
  * constants of comparisons, where sandbox.c replaces it.
+ *
+ * Only the export is used here, never the kernel's seccomp(2): the
+ * API level is set rather than probed, so a build host that refuses
+ * seccomp(2) (a container, an emulator) builds the same programs.
+ * The header appears under its name only once it is whole.
  */
 #include <sys/mman.h>
 
@@ -37,6 +42,9 @@ gen_program(int directory, struct sock_filter *prog)
 	ssize_t n;
 	int fd;
 
+	/* Level 3: the kernel has SECCOMP_RET_KILL_PROCESS (Linux 4.14). */
+	if (seccomp_api_set(3) != 0)
+		die("seccomp_api_set failed");
 	if ((ctx = seccomp_init(SCMP_ACT_KILL_PROCESS)) == NULL)
 		die("seccomp_init failed");
 	if (sandbox_rules_build(ctx, directory) == -1)
@@ -92,16 +100,22 @@ gen_emit(FILE *out, const char *name, int directory)
 int
 main(int argc, char *argv[])
 {
+	char tmp[4096];
 	FILE *out;
 
 	if (argc != 2)
 		die("usage: sandbox-gen OUTPUT");
-	if ((out = fopen(argv[1], "w")) == NULL)
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", argv[1]) >=
+	    sizeof(tmp))
+		die("the output's name is too long");
+	if ((out = fopen(tmp, "w")) == NULL)
 		die("cannot write the output");
 	fprintf(out, "/* Made by sandbox-gen from sandbox_rules.c. */\n\n");
 	gen_emit(out, "sandbox_bpf_session", 0);
 	gen_emit(out, "sandbox_bpf_directory", 1);
-	if (fclose(out) != 0)
+	if (fclose(out) != 0 || rename(tmp, argv[1]) != 0) {
+		(void)unlink(tmp);
 		die("cannot write the output");
+	}
 	return 0;
 }

@@ -251,6 +251,11 @@ sandbox_rules_directory(scmp_filter_ctx ctx)
 	    SCMP_A1(SCMP_CMP_EQ, FIONREAD));
 	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(ioctl), 1,
 	    SCMP_A1(SCMP_CMP_EQ, FIONBIO));
+#if SANDBOX_SANITIZER
+	/* As in the session's: a sanitizer's report asks for a terminal. */
+	rc |= seccomp_rule_add(ctx, ok, SCMP_SYS(ioctl), 1,
+	    SCMP_A1(SCMP_CMP_EQ, TCGETS));
+#endif
 	return rc == 0 ? 0 : -1;
 }
 
