@@ -151,7 +151,8 @@ const char *directory_module_path(void);
 /*
  * directory_module_open: load the module at path, after checking that
  * it is a regular file that only root or this process's user owns and
- * can write, in a folder alike, and that its entry is from this build.
+ * can write, under folders alike up to the root (or to this build's
+ * folder), and that its entry is from this build.
  * Returns the module's entry, or NULL (why is logged). For
  * directory_load, and for the tests.
  */

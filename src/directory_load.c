@@ -15,8 +15,9 @@
  * module is named by its full path, fixed when cassh is built (the
  * build folder for the programs that run from it, the installed folder
  * for all others), never looked up along a search path that the
- * environment could change; the file and its folder must be writable
- * by nobody but root or the signer's own user. The module must also
+ * environment could change; the file and every folder above it must
+ * be writable by nobody but root or the signer's own user, and the
+ * file may not be a link. The module must also
  * come from the same build: both read struct config, so it names the
  * version and a hash of the headers it was built with, and any other
  * is refused.
@@ -25,6 +26,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,44 +53,85 @@ directory_module_path(void)
 	return CASSH_MODULE_DIR "/" DIRECTORY_MODULE_NAME;
 }
 
-/* Owned by root or by us, and writable by no one else. */
+/*
+ * Owned by root or by us, and writable by no one else; or a folder
+ * that root owns with the sticky bit (/tmp), where no one else may
+ * rename or remove what we own.
+ */
 static int
 directory_safe(const struct stat *st)
 {
-	return (st->st_uid == 0 || st->st_uid == geteuid()) &&
-	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return 0;
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) == 0)
+		return 1;
+	return S_ISDIR(st->st_mode) && st->st_uid == 0 &&
+	    (st->st_mode & S_ISVTX) != 0;
 }
 
+/*
+ * The folders the module's name goes through, from its own up to the
+ * root: whoever could change one of them could put another file under
+ * that name. In this build's folder the walk stops at the build root:
+ * the program that loads the module lies there too, and is no safer.
+ */
 static int
-directory_module_safe(const char *path)
+directory_folders_safe(const char *path)
 {
+	static const char build_root[] = CASSH_BUILD_ROOT;
 	char dir[PATH_MAX];
 	struct stat st;
 	char *slash;
 
-	if (strlen(path) >= sizeof(dir) || path[0] != '/') {
+	memcpy(dir, path, strlen(path) + 1);
+	while ((slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if (stat(dir, &st) == -1) {
+			log_warnx("cannot load the LDAP module %s: %s: %s",
+			    path, dir, strerror(errno));
+			return 0;
+		}
+		if (!S_ISDIR(st.st_mode) || !directory_safe(&st)) {
+			log_warnx("the folder %s of the LDAP module %s is not "
+			    "one that only root can change: not loaded", dir,
+			    path);
+			return 0;
+		}
+		if (slash == dir || strcmp(dir, build_root) == 0)
+			break;
+	}
+	return 1;
+}
+
+/*
+ * The module's file itself: a regular file, not a link, that only
+ * root or we can change. With its folders safe too, no one else can
+ * put another file under its name before dlopen opens it again.
+ */
+static int
+directory_module_safe(const char *path)
+{
+	struct stat st;
+	int fd, ok;
+
+	if (strlen(path) >= PATH_MAX || path[0] != '/') {
 		log_warnx("the LDAP module path %s is not a full path", path);
 		return 0;
 	}
-	if (stat(path, &st) == -1) {
+	if (!directory_folders_safe(path))
+		return 0;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
 		log_warnx("cannot load the LDAP module %s: %s", path,
 		    strerror(errno));
 		return 0;
 	}
-	if (!S_ISREG(st.st_mode) || !directory_safe(&st)) {
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    directory_safe(&st);
+	close(fd);
+	if (!ok)
 		log_warnx("the LDAP module %s is not a file that only root "
 		    "can change: not loaded", path);
-		return 0;
-	}
-	memcpy(dir, path, strlen(path) + 1);
-	slash = strrchr(dir, '/');
-	*(slash == dir ? slash + 1 : slash) = '\0';
-	if (stat(dir, &st) == -1 || !directory_safe(&st)) {
-		log_warnx("the folder of the LDAP module %s is not one that "
-		    "only root can change: not loaded", path);
-		return 0;
-	}
-	return 1;
+	return ok;
 }
 
 const struct directory_module *

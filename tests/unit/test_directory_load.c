@@ -123,7 +123,7 @@ a_missing_module_is_refused(void **state)
 {
 	(void)state;
 	assert_null(directory_module_open("/nonexistent/cassh-directory.so"));
-	assert_logged("/nonexistent/cassh-directory.so: No such file");
+	assert_logged("/nonexistent/cassh-directory.so: /nonexistent: No such file");
 	assert_null(directory_module_open("cassh-directory.so"));
 	assert_logged("is not a full path");
 }
@@ -133,6 +133,7 @@ static void
 a_module_others_can_change_is_refused(void **state)
 {
 	char dir[] = "/tmp/cassh-module.XXXXXX", path[PATH_MAX];
+	char sub[PATH_MAX], subpath[PATH_MAX + 64], link[PATH_MAX];
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -145,10 +146,31 @@ a_module_others_can_change_is_refused(void **state)
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(chmod(dir, 0777), 0);
 	assert_null(directory_module_open(path));
-	assert_logged("folder of the LDAP module");
+	assert_logged("is not one that only root can change");
+
+	/* A folder above it that others can change is as bad. */
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(subpath, sizeof(subpath), "%s/%s", sub,
+	    DIRECTORY_MODULE_NAME);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	copy_file(env("MODULE_HERE"), subpath, 0644);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_null(directory_module_open(subpath));
+	assert_logged("is not one that only root can change");
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_non_null(directory_module_open(subpath));
+	unlink(subpath);
+	rmdir(sub);
+
+	/* A link is not followed, even to the module of this build. */
+	snprintf(link, sizeof(link), "%s/link.so", dir);
+	assert_int_equal(symlink(env("MODULE_HERE"), link), 0);
+	assert_null(directory_module_open(link));
+	assert_logged("link.so: Too many levels of symbolic links");
+	unlink(link);
 
 	/* The same copy, once safe, is the module of this build. */
-	assert_int_equal(chmod(dir, 0755), 0);
 	assert_non_null(directory_module_open(path));
 
 	unlink(path);
