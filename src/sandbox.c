@@ -9,7 +9,9 @@
  * chroot. Capabilities go after the change of user, because a process
  * that was not root keeps its capabilities across setresuid. The
  * seccomp filter comes last: from then on the process cannot undo any
- * of it.
+ * of it. The directory process's Landlock rules, when it kept the
+ * signer's uid, come just before that filter, which would refuse the
+ * calls that set them.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -21,6 +23,7 @@
 
 #include <linux/capability.h>
 #include <linux/filter.h>
+#include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 
@@ -43,6 +46,52 @@
 
 /* Where the throwaway empty root is made, for an instant. */
 #define SANDBOX_EMPTY_TEMPLATE	"/tmp/cassh-empty.XXXXXX"
+
+/*
+ * What the directory process may read when it keeps the signer's uid,
+ * which reads the CA key and the registry: what an LDAP client reads
+ * once it runs. Libraries, CA certificates, libldap's and GnuTLS's
+ * settings (/etc/openldap on Red Hat's systems), the resolver's files,
+ * the time zone, randomness. ca_cert needs no rule: it was copied into
+ * a memory file before (directory_conn.c), and Landlock lets such a
+ * file, which lives on no mounted file system, be opened again through
+ * /proc/self/fd.
+ */
+static const char *const sandbox_dir_readable[] = {
+	"/usr", "/lib", "/lib64",
+	"/etc/ssl", "/etc/ldap", "/etc/openldap", "/etc/gnutls",
+	"/etc/pki", "/etc/pkcs11", "/etc/ca-certificates",
+	"/etc/hosts", "/etc/resolv.conf", "/etc/host.conf",
+	"/etc/gai.conf", "/etc/nsswitch.conf", "/etc/services",
+	"/etc/protocols", "/etc/localtime", "/run/systemd/resolve",
+	"/dev/urandom", "/dev/null",
+};
+
+/*
+ * The rights of Landlock's first version, the ones every kernel with
+ * Landlock knows: reads are granted beneath the list, changes nowhere
+ * (the seccomp filter refuses them already; this is a second wall).
+ */
+#define SANDBOX_LL_READ	(LANDLOCK_ACCESS_FS_READ_FILE | \
+			    LANDLOCK_ACCESS_FS_READ_DIR | \
+			    LANDLOCK_ACCESS_FS_EXECUTE)
+#define SANDBOX_LL_HANDLED	(SANDBOX_LL_READ | \
+			    LANDLOCK_ACCESS_FS_WRITE_FILE | \
+			    LANDLOCK_ACCESS_FS_REMOVE_DIR | \
+			    LANDLOCK_ACCESS_FS_REMOVE_FILE | \
+			    LANDLOCK_ACCESS_FS_MAKE_CHAR | \
+			    LANDLOCK_ACCESS_FS_MAKE_DIR | \
+			    LANDLOCK_ACCESS_FS_MAKE_REG | \
+			    LANDLOCK_ACCESS_FS_MAKE_SOCK | \
+			    LANDLOCK_ACCESS_FS_MAKE_FIFO | \
+			    LANDLOCK_ACCESS_FS_MAKE_BLOCK | \
+			    LANDLOCK_ACCESS_FS_MAKE_SYM)
+
+/*
+ * Set by sandbox_drop_directory for sandbox_filter_directory, in the
+ * directory process: it kept the signer's uid.
+ */
+static int sandbox_dir_kept_uid;
 
 /* What changing user takes, whether we are root or not. */
 #define SANDBOX_CAPS_NEEDED	((1U << CAP_SETUID) | (1U << CAP_SETGID) | \
@@ -228,6 +277,86 @@ sandbox_seal(const struct sandbox *sb)
 	return ERR_OK;
 }
 
+/*
+ * Let the ruleset read path and what is beneath it. A path that does
+ * not exist here, or that this uid cannot reach, gives nothing to add.
+ */
+static int
+sandbox_landlock_allow(int ruleset, const char *path)
+{
+	struct landlock_path_beneath_attr rule;
+	struct stat st;
+	int fd, rc = -1;
+
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1)
+		return errno == ENOENT || errno == ENOTDIR ||
+		    errno == EACCES ? 0 : -1;
+	memset(&rule, 0, sizeof(rule));
+	rule.parent_fd = fd;
+	rule.allowed_access = SANDBOX_LL_READ;
+	/* Listing is a directory's right: a file's rule may not name it. */
+	if (fstat(fd, &st) == 0) {
+		if (!S_ISDIR(st.st_mode))
+			rule.allowed_access &= ~LANDLOCK_ACCESS_FS_READ_DIR;
+		rc = (int)syscall(SYS_landlock_add_rule, ruleset,
+		    LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+	}
+	if (rc == -1)
+		log_warnx("sandbox: landlock: %s: %s", path,
+		    strerror(errno));
+	close(fd);
+	return rc;
+}
+
+/*
+ * Confine the file reads of a directory process that kept the signer's
+ * uid to sandbox_dir_readable: its seccomp filter lets it open any
+ * file to read, and a flaw in libldap or GnuTLS could otherwise read
+ * the CA key or the registry. A kernel without Landlock (before 5.13,
+ * or not enabled at boot) leaves it what the uid reads, which the log
+ * says; any other failure is an error, and the process must end. Needs
+ * no_new_privs, which sandbox_seal set.
+ */
+static enum err
+sandbox_landlock_directory(void)
+{
+	struct landlock_ruleset_attr attr;
+	size_t i, n = sizeof(sandbox_dir_readable) /
+	    sizeof(sandbox_dir_readable[0]);
+	int fd;
+	enum err e = ERR_INTERNAL;
+
+	if (syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION) == -1) {
+		if (errno != ENOSYS && errno != EOPNOTSUPP) {
+			log_warnx("sandbox: landlock: %s", strerror(errno));
+			return ERR_INTERNAL;
+		}
+		log_info("privsep: the directory process can read what uid "
+		    "%ld can read (no Landlock on this kernel)",
+		    (long)geteuid());
+		return ERR_OK;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.handled_access_fs = SANDBOX_LL_HANDLED;
+	if ((fd = (int)syscall(SYS_landlock_create_ruleset, &attr,
+	    sizeof(attr), 0)) == -1) {
+		log_warnx("sandbox: landlock: %s", strerror(errno));
+		return ERR_INTERNAL;
+	}
+	for (i = 0; i < n; i++)
+		if (sandbox_landlock_allow(fd, sandbox_dir_readable[i]) == -1)
+			goto out;
+	if (syscall(SYS_landlock_restrict_self, fd, 0) == -1) {
+		log_warnx("sandbox: landlock: %s", strerror(errno));
+		goto out;
+	}
+	e = ERR_OK;
+ out:
+	close(fd);
+	return e;
+}
+
 static enum err
 sandbox_load(int directory)
 {
@@ -256,12 +385,18 @@ sandbox_drop_directory(const struct sandbox *sb)
 {
 	if (sb->drop && sandbox_change_user(sb) == -1)
 		return ERR_INTERNAL;
+	sandbox_dir_kept_uid = !sb->drop;
 	return sandbox_seal(sb);
 }
 
 enum err
 sandbox_filter_directory(void)
 {
+	enum err e;
+
+	if (sandbox_dir_kept_uid &&
+	    (e = sandbox_landlock_directory()) != ERR_OK)
+		return e;
 	return sandbox_load(1);
 }
 

@@ -79,7 +79,12 @@ enum err sandbox_enter(const struct sandbox *sb);
  * loads a seccomp filter of its own: sockets of the families an LDAP
  * client uses, files opened to read only, and no change to any file
  * (EACCES). As the privsep user it can read neither the CA key nor the
- * registry, nor write anywhere. Both return as sandbox_enter.
+ * registry, nor write anywhere. When it kept the signer's uid (sb->drop
+ * 0), the second step first confines its reads with Landlock to what an
+ * LDAP client reads (libraries, CA certificates, the resolver's files;
+ * the list is in sandbox.c); on a kernel without Landlock it logs that
+ * it reads what that uid reads, and goes on. Both return as
+ * sandbox_enter.
  */
 enum err sandbox_drop_directory(const struct sandbox *sb);
 enum err sandbox_filter_directory(void);

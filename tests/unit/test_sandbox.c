@@ -11,9 +11,13 @@
  * must also have changed user and root directory, and so must a child
  * of an ordinary user holding only the three capabilities the systemd
  * unit grants; run as anyone else, those cases are skipped and the
- * rest must hold all the same.
+ * rest must hold all the same. The directory process of a signer that
+ * may not change user runs as the current user, or as daemon without
+ * capabilities when that is root; its cases are skipped on a kernel
+ * without Landlock.
  */
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -22,6 +26,7 @@
 #include <sys/wait.h>
 
 #include <linux/capability.h>
+#include <linux/landlock.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -117,6 +122,56 @@ note(struct report *r, int rc)
 
 typedef void (*probe_fn)(struct report *);
 
+/* Which process confines itself, and how. */
+enum confine {
+	CONFINE_SESSION,	/* the SSH child */
+	CONFINE_DIRECTORY,	/* the directory process */
+	CONFINE_DIRECTORY_KEPT,	/* the same, keeping the signer's uid */
+};
+
+/*
+ * The directory process of a signer that may not change user. Root
+ * becomes daemon, with no capability left (setresuid from root clears
+ * them), so that sandbox_prepare finds no right to change user. The
+ * stand-in for the CA key must be readable now: only the sandbox may
+ * refuse it later. Returns 0, or -1.
+ */
+static int
+confine_kept_uid(uid_t daemon_uid, gid_t daemon_gid)
+{
+	struct sandbox sb;
+	int fd;
+
+	if (geteuid() == 0 && (setgroups(0, NULL) == -1 ||
+	    setresgid(daemon_gid, daemon_gid, daemon_gid) == -1 ||
+	    setresuid(daemon_uid, daemon_uid, daemon_uid) == -1))
+		return -1;
+	if ((fd = open(fx->secret, O_RDONLY)) == -1)
+		return -1;
+	close(fd);
+	if (sandbox_prepare(PRIVSEP_USER, &sb) != ERR_OK || sb.drop)
+		return -1;
+	if (sandbox_drop_directory(&sb) != ERR_OK ||
+	    sandbox_filter_directory() != ERR_OK)
+		return -1;
+	return 0;
+}
+
+static int
+confine(enum confine how, const struct sandbox *sb, const struct passwd *d)
+{
+	switch (how) {
+	case CONFINE_SESSION:
+		return sandbox_enter(sb) == ERR_OK ? 0 : -1;
+	case CONFINE_DIRECTORY:
+		return sandbox_drop_directory(sb) == ERR_OK &&
+		    sandbox_filter_directory() == ERR_OK ? 0 : -1;
+	case CONFINE_DIRECTORY_KEPT:
+		return confine_kept_uid(d->pw_uid, d->pw_gid);
+	}
+	return -1;
+}
+
 /*
  * Fork; in the child, prepare and enter the sandbox as the signer
  * does, run probe, send its report and wait for the parent to close
@@ -125,24 +180,29 @@ typedef void (*probe_fn)(struct report *);
  * in. Returns the child's wait status.
  */
 static int
-run_confined(int directory, probe_fn probe, struct report *r,
+run_confined(enum confine how, probe_fn probe, struct report *r,
     void (*look)(pid_t, void *), void *arg)
 {
 	struct sandbox sb;
+	struct passwd d, *pw;
 	int up[2], down[2], status;
 	char c;
 	pid_t pid;
 
 	assert_int_equal(sandbox_prepare(PRIVSEP_USER, &sb), ERR_OK);
+	/* Looked up before the fork: the child may no longer read it. */
+	memset(&d, 0, sizeof(d));
+	if (how == CONFINE_DIRECTORY_KEPT) {
+		assert_non_null(pw = getpwnam("daemon"));
+		d = *pw;
+	}
 	assert_int_equal(pipe(up), 0);
 	assert_int_equal(pipe(down), 0);
 	memset(r, 0, sizeof(*r));
 	if ((pid = fork()) == 0) {
 		close(up[0]);
 		close(down[1]);
-		if (directory ? sandbox_drop_directory(&sb) != ERR_OK ||
-		    sandbox_filter_directory() != ERR_OK :
-		    sandbox_enter(&sb) != ERR_OK)
+		if (confine(how, &sb, &d) == -1)
 			_exit(2);
 		probe(r);
 		if (write(up[1], r, sizeof(*r)) != sizeof(*r))
@@ -166,7 +226,7 @@ static int
 run_sandboxed(probe_fn probe, struct report *r,
     void (*look)(pid_t, void *), void *arg)
 {
-	return run_confined(0, probe, r, look, arg);
+	return run_confined(CONFINE_SESSION, probe, r, look, arg);
 }
 
 static void
@@ -524,7 +584,7 @@ probe_packet_socket(struct report *r)
 
 /* Calls outside the list end the process: the report never comes. */
 static void
-assert_killed_by_calls_outside_the_list(int directory)
+assert_killed_by_calls_outside_the_list(enum confine how)
 {
 	static const probe_fn probes[] = {
 		probe_become_root, probe_exec, probe_fork, probe_async,
@@ -535,8 +595,8 @@ assert_killed_by_calls_outside_the_list(int directory)
 	int status;
 
 	/* The SSH child may make no socket at all: only the first three. */
-	for (i = 0; i < (directory ? n : 3); i++) {
-		status = run_confined(directory, probes[i], &r, NULL, NULL);
+	for (i = 0; i < (how != CONFINE_SESSION ? n : 3); i++) {
+		status = run_confined(how, probes[i], &r, NULL, NULL);
 		assert_true(WIFSIGNALED(status));
 		assert_int_equal(WTERMSIG(status), SIGSYS);
 		assert_int_equal(r.n, 0);
@@ -546,7 +606,7 @@ assert_killed_by_calls_outside_the_list(int directory)
 static void
 is_killed_by_a_call_outside_the_list(void **state)
 {
-	assert_killed_by_calls_outside_the_list(0);
+	assert_killed_by_calls_outside_the_list(CONFINE_SESSION);
 }
 
 /*
@@ -557,7 +617,7 @@ is_killed_by_a_call_outside_the_list(void **state)
 static void
 probe_dir_files(struct report *r)
 {
-	int fd = open(fx->secret, O_RDONLY);
+	int fd = open("/etc/hosts", O_RDONLY);
 
 	note(r, fd >= 0 ? 0 : -1);
 	if (fd >= 0)
@@ -572,8 +632,8 @@ directory_process_reads_files_but_changes_none(void **state)
 	struct stat st;
 	int i;
 
-	assert_exited_cleanly(run_confined(1, probe_dir_files, &r, NULL,
-	    NULL));
+	assert_exited_cleanly(run_confined(CONFINE_DIRECTORY, probe_dir_files,
+	    &r, NULL, NULL));
 	assert_int_equal(r.n, 9);
 	assert_int_equal(r.rc[0], 0);
 	for (i = 1; i < r.n; i++) {
@@ -604,8 +664,8 @@ directory_process_may_change_its_socket_flags(void **state)
 {
 	struct report r;
 
-	assert_exited_cleanly(run_confined(1, probe_dir_flags, &r, NULL,
-	    NULL));
+	assert_exited_cleanly(run_confined(CONFINE_DIRECTORY, probe_dir_flags,
+	    &r, NULL, NULL));
 	assert_int_equal(r.n, 3);
 	assert_int_equal(r.rc[0], 0);
 	assert_int_equal(r.rc[1], 0);
@@ -632,8 +692,8 @@ directory_process_may_connect(void **state)
 {
 	struct report r;
 
-	assert_exited_cleanly(run_confined(1, probe_dir_connect, &r, NULL,
-	    NULL));
+	assert_exited_cleanly(run_confined(CONFINE_DIRECTORY, probe_dir_connect,
+	    &r, NULL, NULL));
 	assert_int_equal(r.n, 2);
 	assert_int_equal(r.rc[0], 0);
 	/* Refused by the kernel, for nothing listens: not by the filter. */
@@ -644,7 +704,7 @@ directory_process_may_connect(void **state)
 static void
 directory_process_is_killed_by_a_call_outside_the_list(void **state)
 {
-	assert_killed_by_calls_outside_the_list(1);
+	assert_killed_by_calls_outside_the_list(CONFINE_DIRECTORY);
 }
 
 static void
@@ -658,7 +718,7 @@ directory_process_runs_as_the_privsep_user_when_root(void **state)
 	if (geteuid() != 0)
 		skip();
 	memset(&s, 0, sizeof(s));
-	assert_exited_cleanly(run_confined(1, probe_nothing, &r,
+	assert_exited_cleanly(run_confined(CONFINE_DIRECTORY, probe_nothing, &r,
 	    look_at_proc, &s));
 	assert_string_equal(s.seccomp, "2");
 	assert_string_equal(s.nnp, "1");
@@ -669,6 +729,123 @@ directory_process_runs_as_the_privsep_user_when_root(void **state)
 	assert_string_equal(s.uid, want);
 	/* The whole file system: it reads the resolver's files. */
 	assert_string_equal(s.root, "/");
+}
+
+/*
+ * A signer that may not change user (inetd's ordinary user): the
+ * directory process keeps that uid, which reads the CA key, and
+ * Landlock must keep it to what an LDAP client reads.
+ */
+static int
+kernel_has_landlock(void)
+{
+	return syscall(SYS_landlock_create_ruleset, NULL, 0,
+	    LANDLOCK_CREATE_RULESET_VERSION) >= 1;
+}
+
+static void
+probe_kept_uid_reads(struct report *r)
+{
+	int fd;
+
+	note(r, open(fx->secret, O_RDONLY));
+	note(r, open(fx->dir, O_RDONLY | O_DIRECTORY));
+	note(r, open("/etc/passwd", O_RDONLY));
+	/* What it needs: the resolver's files, libraries, CA bundles. */
+	fd = open("/etc/hosts", O_RDONLY);
+	note(r, fd >= 0 ? 0 : -1);
+	if (fd >= 0)
+		close(fd);
+	fd = open("/usr", O_RDONLY | O_DIRECTORY);
+	note(r, fd >= 0 ? 0 : -1);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void
+directory_process_as_signer_reads_only_ldap_files(void **state)
+{
+	struct report r;
+	int i;
+
+	if (!kernel_has_landlock())
+		skip();
+	assert_exited_cleanly(run_confined(CONFINE_DIRECTORY_KEPT,
+	    probe_kept_uid_reads, &r, NULL, NULL));
+	assert_int_equal(r.n, 5);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(r.rc[i], -1);
+		assert_int_equal(r.err[i], EACCES);
+	}
+	assert_int_equal(r.rc[3], 0);
+	assert_int_equal(r.rc[4], 0);
+}
+
+/*
+ * ca_cert's copy, a sealed memory file made before the sandbox, which
+ * GnuTLS opens by its name /proc/self/fd/N: Landlock must let it.
+ */
+static int ca_copy_fd = -1;
+
+static void
+probe_ca_copy(struct report *r)
+{
+	char path[64], buf[16];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", ca_copy_fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	note(r, fd >= 0 ? 0 : -1);
+	note(r, fd >= 0 ? (int)read(fd, buf, sizeof(buf)) : -1);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void
+directory_process_as_signer_still_reads_its_ca_copy(void **state)
+{
+	static const char pem[] = "-----BEGIN CERTIFICATE-----\n";
+	struct report r;
+
+	if (!kernel_has_landlock())
+		skip();
+	assert_true((ca_copy_fd = memfd_create("cassh-ldap-ca",
+	    MFD_CLOEXEC | MFD_ALLOW_SEALING)) >= 0);
+	assert_int_equal(write(ca_copy_fd, pem, sizeof(pem) - 1),
+	    sizeof(pem) - 1);
+	assert_int_equal(fcntl(ca_copy_fd, F_ADD_SEALS, F_SEAL_SEAL |
+	    F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE), 0);
+	assert_exited_cleanly(run_confined(CONFINE_DIRECTORY_KEPT,
+	    probe_ca_copy, &r, NULL, NULL));
+	close(ca_copy_fd);
+	assert_int_equal(r.n, 2);
+	assert_int_equal(r.rc[0], 0);
+	assert_int_equal(r.rc[1], 16);
+}
+
+static void
+directory_process_as_signer_is_still_filtered(void **state)
+{
+	struct passwd *pw;
+	struct report r;
+	struct seen s;
+	char want[64];
+	uid_t uid = geteuid();
+
+	if (!kernel_has_landlock())
+		skip();
+	if (uid == 0) {
+		assert_non_null(pw = getpwnam("daemon"));
+		uid = pw->pw_uid;
+	}
+	memset(&s, 0, sizeof(s));
+	assert_exited_cleanly(run_confined(CONFINE_DIRECTORY_KEPT,
+	    probe_nothing, &r, look_at_proc, &s));
+	assert_string_equal(s.seccomp, "2");
+	assert_string_equal(s.nnp, "1");
+	assert_string_equal(s.capeff, "0000000000000000");
+	snprintf(want, sizeof(want), "%u\t%u\t%u\t%u", uid, uid, uid, uid);
+	assert_string_equal(s.uid, want);
 }
 
 static void
@@ -711,6 +888,12 @@ main(void)
 		    directory_process_is_killed_by_a_call_outside_the_list),
 		cmocka_unit_test(
 		    directory_process_runs_as_the_privsep_user_when_root),
+		cmocka_unit_test(
+		    directory_process_as_signer_reads_only_ldap_files),
+		cmocka_unit_test(
+		    directory_process_as_signer_still_reads_its_ca_copy),
+		cmocka_unit_test(
+		    directory_process_as_signer_is_still_filtered),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
