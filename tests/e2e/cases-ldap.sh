@@ -130,3 +130,55 @@ EOF
 	! grep -q "outside its sandbox" "$WORK/audit.log" ||
 	    fail "the directory process met its filter: $(cat "$WORK/audit.log")"
 }
+
+# A signer that cannot change user (an ordinary user, as inetd runs it
+# as cassh): its directory process keeps that uid, held by Landlock to
+# an LDAP client's files. The copy of ca_cert it reads before that
+# still serves TLS, even from a folder outside Landlock's list.
+ldap_signer_as_nobody() {
+	cat >"$WORK/signer-nobody" <<EOF
+#!/bin/sh
+exec setpriv --reuid nobody --regid nogroup --clear-groups \\
+    "$SIGNER" "\$@"
+EOF
+	chmod 0755 "$WORK/signer-nobody"
+	chmod 0711 "$WORK"
+	touch "$WORK/audit.log"
+	chown nobody "$WORK/ssh_host_ed25519_key" "$WORK/ca_key" \
+	    "$WORK/audit.log"
+	chown -R nobody "$WORK/state"
+	cp "$SLAPD_TLS_CA" "$WORK/ldap-ca.pem"
+	chown nobody "$WORK/ldap-ca.pem"
+	chmod 0400 "$WORK/ldap-ca.pem"
+	faults_restart_signer "$WORK/signer-nobody"
+}
+
+ldap_assert_kept_uid() {
+	grep -q "uid $(id -u nobody) without the right to change user" \
+	    "$WORK/audit.log" || fail "the signer could change user"
+	! grep -q "outside its sandbox" "$WORK/audit.log" ||
+	    fail "the directory process met its filter: $(cat "$WORK/audit.log")"
+}
+
+setup_sign_over_ldaps_from_a_signer_that_cannot_change_user() {
+	FIXTURE_SLAPD_TLS=tls
+}
+case_sign_over_ldaps_from_a_signer_that_cannot_change_user() {
+	ldap_use_directory "$SLAPD_LDAPS_URI" "ca_cert = $WORK/ldap-ca.pem"
+	ldap_signer_as_nobody
+	ldap_sign alice "$SLAPD_ALICE_PW" alice_key
+	ldap_assert_signed alice/1
+	ldap_assert_kept_uid
+}
+
+setup_sign_over_starttls_from_a_signer_that_cannot_change_user() {
+	FIXTURE_SLAPD_TLS=tls
+}
+case_sign_over_starttls_from_a_signer_that_cannot_change_user() {
+	ldap_use_directory "$SLAPD_URI" "starttls = yes
+ca_cert = $WORK/ldap-ca.pem"
+	ldap_signer_as_nobody
+	ldap_sign alice "$SLAPD_ALICE_PW" alice_key
+	ldap_assert_signed alice/1
+	ldap_assert_kept_uid
+}
