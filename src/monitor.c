@@ -29,7 +29,7 @@
 
 /* The bounds of monitor.h are those of the modules behind it. */
 _Static_assert(MONITOR_MAX_LOGIN == RECORD_MAX_NAME, "login bound");
-_Static_assert(MONITOR_MAX_LINE + 1 == COMMAND_MAX_LINE, "line bound");
+_Static_assert(MONITOR_MAX_LINE == COMMAND_MAX_LINE, "line bound");
 
 /* Seconds granted beyond the session's own login grace time. */
 #define MONITOR_SLACK	5

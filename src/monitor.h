@@ -58,7 +58,12 @@ struct registry;
 /* Bounds on every field; larger is a violation. */
 #define MONITOR_MAX_LOGIN	64		/* RECORD_MAX_NAME */
 #define MONITOR_MAX_PASSWORD	1024		/* as session.c reads it */
-#define MONITOR_MAX_LINE	1023		/* COMMAND_MAX_LINE - 1 */
+/*
+ * A command line is at most COMMAND_MAX_LINE - 1 bytes; the child cuts
+ * a longer one to COMMAND_MAX_LINE bytes, which the monitor's command
+ * module refuses as a usage error, with its audit line, as any other.
+ */
+#define MONITOR_MAX_LINE	1024		/* COMMAND_MAX_LINE */
 #define MONITOR_MAX_INPUT	(64 * 1024)
 #define MONITOR_MAX_OUTPUT	(512 * 1024)
 #define MONITOR_MAX_ERRLINE	511

@@ -210,6 +210,26 @@ case_unknown_command_is_a_usage_error() {
 	assert_refused 64 "unknown command"
 }
 
+# A command line longer than any command (1024 bytes and more) is a
+# usage error like any other, for a person and for the public login;
+# never a fault between the processes.
+case_overlong_command_line_is_a_usage_error() {
+	local long
+	long=$(head -c 5000 /dev/zero | tr '\0' x)
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" "sign $long" </dev/null \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 64 "unknown command"
+	rc=0
+	ssh_public "$long" </dev/null >"$WORK/out" \
+	    2>"$WORK/err" || rc=$?
+	assert_refused 64 "unknown command"
+	[ "$(grep -c 'event=command .*reason="usage"' "$WORK/audit.log")" = 2 ] ||
+	    fail "not two usage lines: $(cat "$WORK/audit.log")"
+	! grep -q 'event=privsep' "$WORK/audit.log" ||
+	    fail "a fault between the processes: $(cat "$WORK/audit.log")"
+}
+
 case_status_prints_the_record_as_json() {
 	sign_as alice "$SLAPD_ALICE_PW" alice_key
 	assert_eq "$rc" 0 "signing"

@@ -676,6 +676,22 @@ oversized_command_line_ends_the_connection(void **state)
 	assert_refused(&p, "malformed or oversized field");
 }
 
+/* The child's cut of a longer line: refused as usage, not a fault. */
+static void
+command_line_one_past_any_command_is_a_usage_error(void **state)
+{
+	char line[MONITOR_MAX_LINE + 1];
+	struct peer p = start(__func__, 0);
+	uint32_t max_input;
+
+	memset(line, 'x', sizeof(line) - 1);
+	line[sizeof(line) - 1] = '\0';
+	login_as(&p, "alice", env("SLAPD_ALICE_PW"));
+	send_prepare(&p, line);
+	assert_int_equal(prepare_reply(&p, &max_input), ERR_USAGE);
+	assert_int_equal(max_input, 0);
+}
+
 static void
 input_over_the_granted_bound_ends_the_connection(void **state)
 {
@@ -802,6 +818,8 @@ main(void)
 		    oversized_login_or_password_ends_the_connection),
 		cmocka_unit_test(nul_inside_a_login_ends_the_connection),
 		cmocka_unit_test(oversized_command_line_ends_the_connection),
+		cmocka_unit_test(
+		    command_line_one_past_any_command_is_a_usage_error),
 		cmocka_unit_test(
 		    input_over_the_granted_bound_ends_the_connection),
 		cmocka_unit_test(
