@@ -525,6 +525,7 @@ session_kex(struct session *s)
 		if (rc != SSH_OK && rc != SSH_AGAIN) {
 			log_warnx("conn=%s key exchange failed: %s",
 			    s->p->conn_id, ssh_get_error(s->ssh));
+			session_audit_auth(s, NULL, "refused", "key_exchange");
 			return ERR_INTERNAL;
 		}
 		/* The first call has sent the version line. */
@@ -533,8 +534,11 @@ session_kex(struct session *s)
 		started = 1;
 		if (rc == SSH_OK)
 			return ERR_OK;
-		if ((ms = session_ms_left(s)) == 0)
+		if ((ms = session_ms_left(s)) == 0) {
+			session_audit_auth(s, NULL, "refused",
+			    "login_grace_time");
 			return ERR_AUTH;
+		}
 		session_quickack(s->fd);
 		pfd.fd = s->fd;
 		pfd.events = POLLIN;

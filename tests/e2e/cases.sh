@@ -230,6 +230,25 @@ case_overlong_command_line_is_a_usage_error() {
 	    fail "a fault between the processes: $(cat "$WORK/audit.log")"
 }
 
+# A connection that never gets as far as a login still leaves its
+# line: one that sends nothing until the grace time is over, and one
+# that speaks something other than SSH.
+case_connections_without_a_key_exchange_are_audited() {
+	sed -i 's/^login_grace_time = .*/login_grace_time = 1/' \
+	    "$WORK/cassh.conf"
+	timeout 20 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"; cat <&3' \
+	    _ "$SIGNER_PORT" >/dev/null || fail "the silent connection stayed"
+	printf 'GET / HTTP/1.0\r\n\r\n' | timeout 20 bash -c \
+	    'exec 3<>"/dev/tcp/127.0.0.1/$1"; cat >&3; cat <&3' \
+	    _ "$SIGNER_PORT" >/dev/null || fail "the HTTP connection stayed"
+	grep -q 'event=auth .*login=- .*result="refused" reason="login_grace_time"' \
+	    "$WORK/audit.log" || fail "no line for the silent connection: \
+$(cat "$WORK/audit.log")"
+	grep -q 'event=auth .*login=- .*result="refused" reason="key_exchange"' \
+	    "$WORK/audit.log" || fail "no line for the HTTP connection: \
+$(cat "$WORK/audit.log")"
+}
+
 case_status_prints_the_record_as_json() {
 	sign_as alice "$SLAPD_ALICE_PW" alice_key
 	assert_eq "$rc" 0 "signing"
