@@ -51,6 +51,44 @@ init_refuse_existing(struct admin *a)
 	return ERR_OK;
 }
 
+/*
+ * Every file init makes goes into a folder that must exist already
+ * (the registry's own folder init makes, in its parent): found missing
+ * half-way, init would leave a registry without keys behind.
+ */
+static enum err
+init_check_folders(struct admin *a, int skeleton)
+{
+	const char *paths[] = {
+		a->cfg->registry_path, a->cfg->ca_key, a->cfg->host_key,
+	};
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (snprintf(dir, sizeof(dir), "%s", paths[i]) >=
+		    (int)sizeof(dir))
+			return admin_fail(a, ERR_CONFIG, "init: %s is too "
+			    "long a path", paths[i]);
+		slash = strrchr(dir, '/');
+		if (slash == NULL)
+			snprintf(dir, sizeof(dir), ".");
+		else
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+			continue;
+		if (skeleton)
+			return admin_fail(a, ERR_CONFIG, "init: the folder %s "
+			    "(for %s, a default path) does not exist; create "
+			    "it, then run init again", dir, paths[i]);
+		return admin_fail(a, ERR_CONFIG, "init: the folder %s (for "
+		    "%s) does not exist; create it, or name another path "
+		    "in %s", dir, paths[i], a->config_path);
+	}
+	return ERR_OK;
+}
+
 static enum err
 init_config(struct admin *a, int *skeleton)
 {
@@ -197,7 +235,8 @@ admin_cmd_init(struct admin *a, int argc, char **argv)
 	if (argc != 1)
 		return admin_bad_usage(a, "init takes no arguments");
 	if ((e = init_config(a, &skeleton)) != ERR_OK ||
-	    (e = init_refuse_existing(a)) != ERR_OK)
+	    (e = init_refuse_existing(a)) != ERR_OK ||
+	    (e = init_check_folders(a, skeleton)) != ERR_OK)
 		goto out;
 	if (skeleton && (e = config_write_skeleton(a->config_path,
 	    a->cfg)) != ERR_OK) {

@@ -548,3 +548,37 @@ case_sign_explains_a_utf16_key_file() {
 	    >"$WORK/out" 2>"$WORK/err" || rc=$?
 	assert_refused 65 "save the key as plain ASCII"
 }
+
+# cassh-admin init writes nothing at all when it cannot write all: a
+# key's folder that does not exist, or a key that exists already.
+case_admin_init_writes_nothing_when_it_cannot_finish() {
+	local d=$WORK/init-here
+	mkdir "$d"
+	cat >"$d/c.conf" <<EOF
+[signer]
+host_key = $d/keys/host_key
+[ca]
+key = $d/keys/ca_key
+[registry]
+path = $d/state
+EOF
+	rc=0
+	"$ADMIN" -c "$d/c.conf" init >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 78 "$d/keys (for $d/keys/ca_key) does not exist"
+	assert_eq "$(wc -l <"$WORK/err")" 1 "lines on stderr"
+	[ ! -e "$d/state" ] || fail "a registry was made without its keys"
+
+	mkdir "$d/keys"
+	touch "$d/keys/host_key"
+	rc=0
+	"$ADMIN" -c "$d/c.conf" init >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_refused 65 "exists already"
+	[ ! -e "$d/state" ] || fail "a registry was made beside an old key"
+	[ ! -e "$d/keys/ca_key" ] || fail "a CA key was made beside an old key"
+
+	rm "$d/keys/host_key"
+	"$ADMIN" -c "$d/c.conf" init >"$WORK/out" 2>"$WORK/err" ||
+	    fail "init in place: $(cat "$WORK/err")"
+	[ -s "$d/keys/ca_key" ] && [ -s "$d/keys/host_key.pub" ] &&
+	    [ -d "$d/state" ] || fail "init made less than it should"
+}
