@@ -302,8 +302,13 @@ session_on_auth(struct session *s, ssh_message msg)
 	}
 	/* A new request starts a new exchange: old prompts are void. */
 	s->prompts = 0;
-	if (user == NULL || strlen(user) > SESSION_LOGIN_MAX)
+	if (user == NULL || strlen(user) > SESSION_LOGIN_MAX) {
+		/* No login is that long: said once, at the password's turn. */
+		if (user != NULL && method == SSH_AUTH_METHOD_INTERACTIVE)
+			session_audit_auth(s, user, "refused",
+			    "login_too_long");
 		return 1;
+	}
 	memcpy(s->user, user, strlen(user) + 1);
 	s->method = method == SSH_AUTH_METHOD_NONE ? "none" :
 	    "keyboard-interactive";
@@ -487,6 +492,12 @@ session_on_message(ssh_session ssh, ssh_message msg, void *arg)
 		return session_on_auth(s, msg);
 	case SSH_REQUEST_CHANNEL_OPEN:
 		return session_on_channel_open(s, msg);
+	case SSH_REQUEST_GLOBAL:
+		/* ssh -R; the client's own notices are not worth a line. */
+		if (ssh_message_subtype(msg) ==
+		    SSH_GLOBAL_REQUEST_TCPIP_FORWARD)
+			session_audit_refused(s, "forward");
+		return 1;
 	default:
 		return 1;
 	}

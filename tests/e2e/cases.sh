@@ -538,6 +538,29 @@ case_refused_requests_are_audited() {
 	[ "$rc" -ne 0 ] || fail "a subsystem was started"
 	grep -q 'event=request .*request="subsystem" result="refused"' \
 	    "$WORK/audit.log" || fail "no audit line: $(cat "$WORK/audit.log")"
+	rc=0
+	cassh_ssh alice "$SLAPD_ALICE_PW" -o ExitOnForwardFailure=yes \
+	    -R 127.0.0.1:0:127.0.0.1:22 status </dev/null >"$WORK/out" \
+	    2>"$WORK/err" || rc=$?
+	[ "$rc" -ne 0 ] || fail "a forwarding from the server was set up"
+	grep -q 'event=request .*request="forward" result="refused"' \
+	    "$WORK/audit.log" || fail "no line for -R: $(cat "$WORK/audit.log")"
+	[ "$(grep -c 'event=request' "$WORK/audit.log")" = 2 ] ||
+	    fail "lines for requests not refused: $(cat "$WORK/audit.log")"
+}
+
+# A login longer than any (64 bytes) is refused before the prompts,
+# and the log says why rather than that the client left.
+case_overlong_login_is_audited() {
+	local name
+	name=$(head -c 200 /dev/zero | tr '\0' a)
+	rc=0
+	cassh_ssh "$name" "$SLAPD_ALICE_PW" status </dev/null \
+	    >"$WORK/out" 2>"$WORK/err" || rc=$?
+	assert_eq "$rc" 255 "exit status"
+	assert_empty_file "$WORK/out"
+	grep -q "event=auth .*login=\"a*\" .*reason=\"login_too_long\"" \
+	    "$WORK/audit.log" || fail "no line: $(cat "$WORK/audit.log")"
 }
 
 case_sign_explains_a_utf16_key_file() {
