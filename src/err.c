@@ -28,8 +28,8 @@ static const struct err_info err_table[ERR_MAX] = {
 	    "standard input is not one valid OpenSSH public key line; "
 	    "send the .pub file" },
 	[ERR_KEY_TYPE] = { "key_type", EX_DATAERR,
-	    "this key type is not signed; send a plain ed25519, ecdsa or "
-	    "rsa public key (not a certificate, not DSA)" },
+	    "cassh does not sign this type of key (a certificate, DSA); "
+	    "send a plain ed25519, ecdsa or rsa public key" },
 	[ERR_KEY_TOO_SMALL] = { "key_too_small", EX_DATAERR,
 	    "this RSA key is too short; make a new one with "
 	    "ssh-keygen -t ed25519" },
