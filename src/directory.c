@@ -698,10 +698,24 @@ dir_resolve_hosts(const struct config *cfg)
 void
 directory_warm(struct directory *d)
 {
-	int version;
+	int version, fd;
 
 	(void)ldap_get_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version);
 	dir_resolve_hosts(d->cfg);
+	/*
+	 * GnuTLS reopens the copy of ca_cert by its name: say now, and
+	 * why, if this process can no longer reach it (a root folder or
+	 * /proc that its user may not enter); TLS would only say that
+	 * ca_cert is not a readable PEM file.
+	 */
+	if (d->ca_file[0] == '\0')
+		return;
+	if ((fd = open(d->ca_file, O_RDONLY | O_CLOEXEC)) == -1)
+		log_warnx("ldap: the copy of ca_cert, %s, cannot be opened "
+		    "as uid %ld: %s; its user must be able to enter / and "
+		    "/proc", d->ca_file, (long)geteuid(), strerror(errno));
+	else
+		close(fd);
 }
 
 /* Linked into a program, this file is the module: nothing to load. */
