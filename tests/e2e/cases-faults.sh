@@ -225,18 +225,8 @@ EOF
 # User=cassh when cassh-admin made the files as root and nobody gave
 # them back.
 case_sign_refuses_when_registry_files_are_read_only_for_the_signer() {
-	cat >"$WORK/signer-nobody" <<EOF
-#!/bin/sh
-exec setpriv --reuid nobody --regid nogroup --clear-groups \\
-    "$SIGNER" "\$@"
-EOF
-	chmod 0755 "$WORK/signer-nobody"
-	# What the signer must read stays readable to it: its folder,
-	# the keys and the log file. Only the registry is out of reach.
-	chmod 0711 "$WORK"
-	touch "$WORK/audit.log"
-	chown nobody "$WORK/ssh_host_ed25519_key" "$WORK/ca_key" \
-	    "$WORK/audit.log"
+	# Only the registry is out of reach.
+	fixture_signer_nobody
 	chmod 0444 "$WORK/state"/*.mdb
 	chmod 0555 "$WORK/state"
 	faults_restart_signer "$WORK/signer-nobody"

@@ -136,16 +136,7 @@ EOF
 # an LDAP client's files. The copy of ca_cert it reads before that
 # still serves TLS, even from a folder outside Landlock's list.
 ldap_signer_as_nobody() {
-	cat >"$WORK/signer-nobody" <<EOF
-#!/bin/sh
-exec setpriv --reuid nobody --regid nogroup --clear-groups \\
-    "$SIGNER" "\$@"
-EOF
-	chmod 0755 "$WORK/signer-nobody"
-	chmod 0711 "$WORK"
-	touch "$WORK/audit.log"
-	chown nobody "$WORK/ssh_host_ed25519_key" "$WORK/ca_key" \
-	    "$WORK/audit.log"
+	fixture_signer_nobody
 	chown -R nobody "$WORK/state"
 	cp "$SLAPD_TLS_CA" "$WORK/ldap-ca.pem"
 	chown nobody "$WORK/ldap-ca.pem"

@@ -178,6 +178,23 @@ fixture_start_signer() {
 	    > "$WORK/known_hosts"
 }
 
+# fixture_signer_nobody: write $WORK/signer-nobody, the signer run as
+# the ordinary user nobody (as inetd runs it as cassh: it cannot change
+# user), and give that user what the signer must read: its folder, its
+# keys and the log file. The caller restarts the signer with it.
+fixture_signer_nobody() {
+	cat >"$WORK/signer-nobody" <<EOF
+#!/bin/sh
+exec setpriv --reuid nobody --regid nogroup --clear-groups \\
+    "$SIGNER" "\$@"
+EOF
+	chmod 0755 "$WORK/signer-nobody"
+	chmod 0711 "$WORK"
+	touch "$WORK/audit.log"
+	chown nobody "$WORK/ssh_host_ed25519_key" "$WORK/ca_key" \
+	    "$WORK/audit.log"
+}
+
 # The world every case starts from:
 #   alice  ACTIVE, key alice_key, principals cassht1,alice-ops
 #   bob    PENDING, key bob_key
