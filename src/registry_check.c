@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "pubkey.h"
 #include "record.h"
 #include "registry.h"
 #include "registry_impl.h"
@@ -58,6 +59,32 @@ counter_below_next(const struct check *ck, uint64_t serial)
 	return counter != 0 && counter < ck->next;
 }
 
+/*
+ * Each registered key is one that a signing would accept, and its
+ * stored fingerprint is the key's own: a key damaged on disk is found
+ * here, not at the user's next signing.
+ */
+static enum err
+check_user_keys(struct check *ck, const struct user *u)
+{
+	struct pubkey *pk;
+	size_t i;
+	int same;
+
+	for (i = 0; i < u->nkeys; i++) {
+		if (pubkey_from_blob(u->keys[i].blob, u->keys[i].blob_len, 0,
+		    &pk) != ERR_OK)
+			return problem(ck, "key %zu of user %s is not a public "
+			    "key cassh signs", i + 1, u->name);
+		same = strcmp(pk->fp, u->keys[i].fp) == 0;
+		pubkey_free(pk);
+		if (!same)
+			return problem(ck, "key %zu of user %s does not match "
+			    "its stored fingerprint", i + 1, u->name);
+	}
+	return ERR_OK;
+}
+
 static enum err
 check_user(struct check *ck, const MDB_val *k, const MDB_val *v)
 {
@@ -86,7 +113,7 @@ check_user(struct check *ck, const MDB_val *k, const MDB_val *v)
 		e = problem(ck, "user %s has serial %" PRIu64 " beyond the "
 		    "counter %" PRIu64, name, u->last_serial, ck->next);
 	else
-		e = ERR_OK;
+		e = check_user_keys(ck, u);
 	ck->nusers++;
 	user_free(u);
 	return e;

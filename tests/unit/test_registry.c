@@ -31,7 +31,8 @@
 #include "record.h"
 #include "registry.h"
 
-#define FP_A	"SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU"
+/* The fingerprint of blob_a, as ssh-keygen -l would print it. */
+#define FP_A	"SHA256:r0jjAatH+rPa97KMRB4yEkCq0GlcmkYyacWqmoyiTwI"
 #define NODE_BITS(s)	((s) >> REGISTRY_SERIAL_NODE_SHIFT)
 #define COUNTER(s)	\
 	((s) & ((UINT64_C(1) << REGISTRY_SERIAL_NODE_SHIFT) - 1))
@@ -999,6 +1000,46 @@ check_finds_a_login_that_leads_nowhere(void **state)
 	registry_close(reg);
 }
 
+/* A registered key damaged on disk is found by the check. */
+static void
+check_finds_a_damaged_key(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg = open_as(f, REGISTRY_CREATE);
+	struct user *u = make_user("alice", "alice");
+	uint8_t *rec;
+	size_t len;
+	char why[256];
+
+	add_user(reg, "bob", "bob");
+	registry_close(reg);
+	/* A key blob that is no key, with the fingerprint of a good one. */
+	memcpy(u->keys[0].blob, "\0\0\0\x0bssh-ed25518", 15);
+	assert_int_equal(user_encode(u, &rec, &len), ERR_OK);
+	raw_put(f, "users", "alice", 5, rec, len);
+	raw_put(f, "logins", "alice", 5, "alice", 5);
+	free(rec);
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(registry_check(reg, why, sizeof(why)),
+	    ERR_INTERNAL);
+	assert_non_null(strstr(why, "key 1 of user alice"));
+	registry_close(reg);
+
+	/* A good key under another key's fingerprint. */
+	user_free(u);
+	u = make_user("alice", "alice");
+	strcpy(u->keys[0].fp, "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
+	assert_int_equal(user_encode(u, &rec, &len), ERR_OK);
+	raw_put(f, "users", "alice", 5, rec, len);
+	free(rec);
+	user_free(u);
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(registry_check(reg, why, sizeof(why)),
+	    ERR_INTERNAL);
+	assert_non_null(strstr(why, "stored fingerprint"));
+	registry_close(reg);
+}
+
 static void
 check_finds_a_certificate_beyond_the_counter(void **state)
 {
@@ -1465,6 +1506,7 @@ main(void)
 		T(open_clears_readers_left_by_killed_processes),
 		T(newer_schema_version_is_refused),
 		T(check_finds_a_login_that_leads_nowhere),
+		T(check_finds_a_damaged_key),
 		T(check_finds_a_certificate_beyond_the_counter),
 		T(check_finds_a_record_that_does_not_decode),
 		T(open_for_writing_refuses_files_it_cannot_write),
