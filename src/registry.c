@@ -470,6 +470,18 @@ folder_check(struct registry *reg, enum registry_mode mode)
 		    "init", reg->path, strerror(errno));
 		return ERR_REGISTRY_MISSING;
 	}
+	/*
+	 * LMDB would make an empty file a new registry on the spot; only
+	 * init may (a registry emptied by accident would hand out serial
+	 * 1 again). Two pages, the meta pages, are the least it holds.
+	 */
+	if (!S_ISREG(st.st_mode) || st.st_size < 8192) {
+		log_warnx("registry %s: data.mdb is %s, not a registry; "
+		    "restore it from a backup", reg->path,
+		    S_ISREG(st.st_mode) ? "empty or cut short" :
+		    "not a file");
+		return ERR_INTERNAL;
+	}
 	return ERR_OK;
 }
 

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
 #include <signal.h>
@@ -979,6 +980,30 @@ newer_schema_version_is_refused(void **state)
 	assert_null(reg);
 }
 
+/* An emptied data file is not taken for a new registry. */
+static void
+an_empty_data_file_is_refused_and_left_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct registry *reg = open_as(f, REGISTRY_CREATE);
+	char data[512];
+	struct stat st;
+	int fd;
+
+	registry_close(reg);
+	reg = NULL;
+	path_in(f, "data.mdb", data, sizeof(data));
+	assert_true((fd = open(data, O_WRONLY | O_TRUNC)) != -1);
+	close(fd);
+	assert_int_equal(registry_open(f->dir, REGISTRY_WRITE, 0, &reg),
+	    ERR_INTERNAL);
+	assert_int_equal(registry_open(f->dir, REGISTRY_READ, 0, &reg),
+	    ERR_INTERNAL);
+	assert_null(reg);
+	assert_int_equal(stat(data, &st), 0);
+	assert_int_equal(st.st_size, 0);
+}
+
 static void
 check_finds_a_login_that_leads_nowhere(void **state)
 {
@@ -1505,6 +1530,7 @@ main(void)
 		T(registry_survives_writers_killed_mid_run),
 		T(open_clears_readers_left_by_killed_processes),
 		T(newer_schema_version_is_refused),
+		T(an_empty_data_file_is_refused_and_left_alone),
 		T(check_finds_a_login_that_leads_nowhere),
 		T(check_finds_a_damaged_key),
 		T(check_finds_a_certificate_beyond_the_counter),
