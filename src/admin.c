@@ -17,10 +17,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admin.h"
 #include "admin_impl.h"
 #include "config.h"
+#include "log.h"
 #include "registry.h"
 
 struct command {
@@ -64,7 +66,35 @@ admin_fail(struct admin *a, enum err e, const char *fmt, ...)
 enum err
 admin_bad_usage(struct admin *a, const char *what)
 {
-	return admin_fail(a, ERR_USAGE, "%s; run cassh-admin help", what);
+	return admin_fail(a, ERR_USAGE, "%s; run cassh-admin -h", what);
+}
+
+/* Up to max bytes of s into buf, each unprintable one as \xNN. */
+static const char *
+escape(char *buf, size_t size, const char *s, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = 0, i;
+
+	if (s == NULL)
+		s = "-";
+	for (i = 0; p[i] != '\0' && i < max && len + 8 <= size; i++) {
+		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\')
+			len += (size_t)snprintf(buf + len, size - len,
+			    "\\x%02x", p[i]);
+		else
+			buf[len++] = (char)p[i];
+	}
+	if (p[i] != '\0')
+		len += (size_t)snprintf(buf + len, size - len, "...");
+	buf[len] = '\0';
+	return buf;
+}
+
+const char *
+admin_esc(char buf[ADMIN_ESC_SIZE], const char *s)
+{
+	return escape(buf, ADMIN_ESC_SIZE, s, ADMIN_ESC_MAX);
 }
 
 /* glibc restarts getopt from scratch when optind is 0. */
@@ -73,6 +103,68 @@ admin_opt_reset(void)
 {
 	optind = 0;
 	opterr = 0;
+}
+
+/*
+ * A long option that was refused is the whole argument getopt_long
+ * has just passed ("--bogus", "--json=x"); a short one is only a
+ * letter of its argument, which may hold others.
+ */
+const char *
+admin_opt_name(char buf[ADMIN_ESC_SIZE], char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+	char letter[3] = { '-', (char)optopt, '\0' };
+
+	if (arg != NULL && strncmp(arg, "--", 2) == 0)
+		return admin_esc(buf, arg);
+	return admin_esc(buf, letter);
+}
+
+enum err
+admin_bad_option(struct admin *a, const char *cmd, char **argv, int ch)
+{
+	char opt[ADMIN_ESC_SIZE];
+
+	admin_opt_name(opt, argv);
+	if (ch == ':')
+		return admin_fail(a, ERR_USAGE, "%s: %s needs a value; run "
+		    "cassh-admin -h", cmd, opt);
+	return admin_fail(a, ERR_USAGE, "%s: unknown option %s; run "
+	    "cassh-admin -h", cmd, opt);
+}
+
+enum err
+admin_opt_once(struct admin *a, const char **slot, const char *value,
+    const char *name)
+{
+	if (*slot != NULL)
+		return admin_fail(a, ERR_USAGE, "--%s given twice; run "
+		    "cassh-admin -h", name);
+	*slot = value;
+	return ERR_OK;
+}
+
+static int log_verbose;
+
+void
+admin_log_verbose(int on)
+{
+	log_verbose = on;
+	log_open("cassh-admin", on, NULL);
+}
+
+void
+admin_log_open(struct admin *a)
+{
+	log_open("cassh-admin", log_verbose, a->cfg->log_file);
+}
+
+void
+admin_audit_begin(struct audit *au, const char *event)
+{
+	audit_begin(au, event);
+	audit_u64(au, "uid", (uint64_t)getuid());
 }
 
 enum err
@@ -114,11 +206,15 @@ admin_load_config(struct admin *a)
 	char why[256];
 	enum err e;
 
+	char shown[sizeof(why) * 4];
+
 	if ((e = config_load(a->config_path, &a->cfg, why, sizeof(why))) !=
 	    ERR_OK) {
+		/* The reason may quote the file's name or its lines. */
+		escape(shown, sizeof(shown), why, sizeof(why));
 		if (e == ERR_CONFIG)
 			return admin_fail(a, e, "%s; fix the file, or run "
-			    "cassh-admin init to write one", why);
+			    "cassh-admin init to write one", shown);
 		return admin_fail(a, e, "%s", err_str(e));
 	}
 	return ERR_OK;
@@ -152,6 +248,8 @@ cmd_check(struct admin *a, int argc, char **argv)
 static enum err
 cmd_help(struct admin *a, int argc, char **argv)
 {
+	if (argc != 1)
+		return admin_bad_usage(a, "help takes no arguments");
 	fputs(usage_text, a->out);
 	return ERR_OK;
 }
@@ -169,6 +267,7 @@ enum err
 admin_run(const char *config_path, int argc, char **argv, FILE *out,
     char *msg, size_t msglen)
 {
+	char esc[ADMIN_ESC_SIZE];
 	struct admin a;
 	enum err e;
 	size_t i;
@@ -185,13 +284,14 @@ admin_run(const char *config_path, int argc, char **argv, FILE *out,
 		if (strcmp(argv[0], commands[i].name) != 0)
 			continue;
 		e = ERR_OK;
-		if (commands[i].needs_config)
-			e = admin_load_config(&a);
+		if (commands[i].needs_config &&
+		    (e = admin_load_config(&a)) == ERR_OK)
+			admin_log_open(&a);
 		if (e == ERR_OK)
 			e = commands[i].run(&a, argc, argv);
 		config_free(a.cfg);
 		return e;
 	}
-	return admin_fail(&a, ERR_USAGE, "unknown command \"%.64s\"; run "
-	    "cassh-admin help", argv[0]);
+	return admin_fail(&a, ERR_USAGE, "unknown command \"%s\"; run "
+	    "cassh-admin -h", admin_esc(esc, argv[0]));
 }

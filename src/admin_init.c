@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,6 +49,81 @@ init_refuse_existing(struct admin *a)
 	if (lstat(pub, &st) == 0)
 		return admin_fail(a, ERR_EXISTS, "init: %s exists already; "
 		    "move it away", pub);
+	return ERR_OK;
+}
+
+/*
+ * path as it will be opened: its folder resolved (".." and links),
+ * then its last name, so that "keys/a" and "./keys/../keys/a" compare
+ * equal; as it is written when the folder cannot be resolved (it does
+ * not exist: init_check_folders says so).
+ */
+static void
+canonical_path(const char *path, char out[PATH_MAX])
+{
+	char full[PATH_MAX], dir[PATH_MAX], real[PATH_MAX], *slash;
+	const char *base;
+	size_t len;
+
+	snprintf(full, sizeof(full), "%s", path);
+	/* "state/" names the folder "state". */
+	for (len = strlen(full); len > 1 && full[len - 1] == '/'; len--)
+		full[len - 1] = '\0';
+	snprintf(dir, sizeof(dir), "%s", full);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		base = dir;
+		snprintf(real, sizeof(real), ".");
+	} else {
+		*slash = '\0';
+		base = slash + 1;
+		snprintf(real, sizeof(real), "%s", slash == dir ? "/" : dir);
+	}
+	if (realpath(real, out) == NULL ||
+	    snprintf(real, sizeof(real), "%s", out) < 0 ||
+	    snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") == 0 ? "" :
+	    real, base) >= PATH_MAX)
+		snprintf(out, PATH_MAX, "%s", full);
+}
+
+/*
+ * Each file init makes must be a file of its own: a CA key that is
+ * also the host key would be written and then found in the way (or
+ * worse, its public half given to users as the host key), and a key
+ * inside the registry's name would leave a registry without keys, and
+ * a log file that is a key would have lines appended to it. So init
+ * refuses before it writes anything.
+ */
+static enum err
+init_refuse_overlap(struct admin *a)
+{
+	char pub[PATH_MAX], canon[5][PATH_MAX], esc[ADMIN_ESC_SIZE];
+	const char *names[] = {
+		"[ca] key", "[signer] host_key", "[signer] host_key + .pub",
+		"[registry] path", "[signer] log_file",
+	};
+	const char *paths[] = {
+		a->cfg->ca_key, a->cfg->host_key, pub, a->cfg->registry_path,
+		a->cfg->log_file,
+	};
+	/* No log_file ("") means syslog only: nothing to compare. */
+	size_t n = a->cfg->log_file[0] != '\0' ? 5 : 4, i, j;
+
+	if (snprintf(pub, sizeof(pub), "%s.pub", a->cfg->host_key) >=
+	    (int)sizeof(pub))
+		return admin_fail(a, ERR_CONFIG, "init: [signer] host_key is "
+		    "too long a path");
+	for (i = 0; i < n; i++)
+		canonical_path(paths[i], canon[i]);
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			if (strcmp(canon[i], canon[j]) != 0)
+				continue;
+			return admin_fail(a, ERR_CONFIG, "init: %s and %s both "
+			    "name %s; give each its own path in %s", names[i],
+			    names[j], admin_esc(esc, canon[i]),
+			    a->config_path);
+		}
+	}
 	return ERR_OK;
 }
 
@@ -225,6 +301,22 @@ init_report(struct admin *a, ssh_key host)
 	return admin_print_host_line(a, host, name, SSH_DEFAULT_PORT);
 }
 
+/* What init has made, once all of it is made. */
+static void
+init_audit(struct admin *a, int skeleton)
+{
+	struct audit au;
+
+	admin_audit_begin(&au, "admin_init");
+	audit_str(&au, "config", a->config_path);
+	audit_str(&au, "config_written", skeleton ? "yes" : "no");
+	audit_str(&au, "ca_key", a->cfg->ca_key);
+	audit_str(&au, "host_key", a->cfg->host_key);
+	audit_str(&au, "registry", a->cfg->registry_path);
+	audit_str(&au, "result", "ok");
+	audit_end(&au);
+}
+
 enum err
 admin_cmd_init(struct admin *a, int argc, char **argv)
 {
@@ -235,9 +327,11 @@ admin_cmd_init(struct admin *a, int argc, char **argv)
 	if (argc != 1)
 		return admin_bad_usage(a, "init takes no arguments");
 	if ((e = init_config(a, &skeleton)) != ERR_OK ||
+	    (e = init_refuse_overlap(a)) != ERR_OK ||
 	    (e = init_refuse_existing(a)) != ERR_OK ||
 	    (e = init_check_folders(a, skeleton)) != ERR_OK)
 		goto out;
+	admin_log_open(a);
 	if (skeleton && (e = config_write_skeleton(a->config_path,
 	    a->cfg)) != ERR_OK) {
 		e = admin_fail(a, e, "init: cannot write %s: %s; create its "
@@ -249,6 +343,7 @@ admin_cmd_init(struct admin *a, int argc, char **argv)
 	    (e = init_ca_key(a)) != ERR_OK ||
 	    (e = init_host_key(a, &host)) != ERR_OK)
 		goto out;
+	init_audit(a, skeleton);
 	e = init_report(a, host);
  out:
 	ssh_key_free(host);

@@ -5,7 +5,6 @@
  * signer's known_hosts line for users (cassh-admin host-key). init
  * prints both once it has made the keys.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +96,24 @@ valid_host(const char *s)
 	return i > 0;
 }
 
+/*
+ * A port as people write it: 1 to 65535 in plain decimal digits, with
+ * no sign, space or leading zero that strtol would let pass.
+ */
+static int
+parse_port(const char *s, unsigned *port)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 5; i++)
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	if (i == 0 || s[i] != '\0' || s[0] == '0' || v > 65535)
+		return -1;
+	*port = (unsigned)v;
+	return 0;
+}
+
 static enum err
 host_key_parse(struct admin *a, int argc, char **argv, char *host,
     size_t hostlen, unsigned *port)
@@ -106,27 +123,38 @@ host_key_parse(struct admin *a, int argc, char **argv, char *host,
 		{ "port", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
+	const char *host_arg = NULL, *port_arg = NULL;
+	char esc[ADMIN_ESC_SIZE];
+	enum err e;
 	int ch;
 
-	admin_local_host(host, hostlen);
 	*port = SSH_DEFAULT_PORT;
 	admin_opt_reset();
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (ch == 'h' && valid_host(optarg))
-			snprintf(host, hostlen, "%s", optarg);
-		else if (ch == 'p' && (errno = 0, v = strtol(optarg, &end,
-		    10), errno == 0 && *optarg != '\0' && *end == '\0' &&
-		    v >= 1 && v <= 65535))
-			*port = (unsigned)v;
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		if (ch == 'h')
+			e = admin_opt_once(a, &host_arg, optarg, "host");
+		else if (ch == 'p')
+			e = admin_opt_once(a, &port_arg, optarg, "port");
 		else
-			return admin_bad_usage(a, "host-key takes --host NAME "
-			    "and --port 1-65535");
+			e = admin_bad_option(a, "host-key", argv, ch);
+		if (e != ERR_OK)
+			return e;
 	}
 	if (optind != argc)
 		return admin_bad_usage(a, "host-key takes only --host and "
 		    "--port");
+	if (host_arg != NULL && !valid_host(host_arg))
+		return admin_fail(a, ERR_USAGE, "host-key: --host \"%s\" is not a "
+		    "host name (letters, digits . - _ :); run cassh-admin -h",
+		    admin_esc(esc, host_arg));
+	if (port_arg != NULL && parse_port(port_arg, port) == -1)
+		return admin_fail(a, ERR_USAGE, "host-key: --port \"%s\" is not a "
+		    "number from 1 to 65535; run cassh-admin -h",
+		    admin_esc(esc, port_arg));
+	if (host_arg != NULL)
+		snprintf(host, hostlen, "%s", host_arg);
+	else
+		admin_local_host(host, hostlen);
 	return ERR_OK;
 }
 

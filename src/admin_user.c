@@ -51,34 +51,38 @@ add_parse(struct admin *a, int argc, char **argv, struct add_opts *o)
 		{ "realname", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	const char **slot;
+	enum err e;
+	int ch, i;
 
 	memset(o, 0, sizeof(*o));
 	admin_opt_reset();
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", longopts, &i)) != -1) {
 		switch (ch) {
 		case 'l':
-			o->login = optarg;
+			slot = &o->login;
 			break;
 		case 'k':
-			o->key = optarg;
+			slot = &o->key;
 			break;
 		case 'p':
-			o->principals = optarg;
+			slot = &o->principals;
 			break;
 		case 'e':
-			o->expiry = optarg;
+			slot = &o->expiry;
 			break;
 		case 's':
-			o->state = optarg;
+			slot = &o->state;
 			break;
 		case 'r':
-			o->realname = optarg;
+			slot = &o->realname;
 			break;
 		default:
-			return admin_bad_usage(a, "user add: unknown option or "
-			    "missing value");
+			return admin_bad_option(a, "user add", argv, ch);
 		}
+		if ((e = admin_opt_once(a, slot, optarg, longopts[i].name)) !=
+		    ERR_OK)
+			return e;
 	}
 	if (optind != argc - 1)
 		return admin_bad_usage(a, "user add needs one NAME");
@@ -91,8 +95,11 @@ add_parse(struct admin *a, int argc, char **argv, struct add_opts *o)
 }
 
 static enum err
-key_refused(struct admin *a, const char *path, enum err e)
+key_refused(struct admin *a, const char *file, enum err e)
 {
+	char path[ADMIN_ESC_SIZE];
+
+	admin_esc(path, file);
 	switch (e) {
 	case ERR_INPUT_EMPTY:
 		return admin_fail(a, e, "user add: %s is empty; give a .pub "
@@ -121,6 +128,7 @@ static enum err
 read_key(struct admin *a, const char *path, struct pubkey **out)
 {
 	char buf[PUBKEY_MAX_INPUT + 1];
+	char esc[ADMIN_ESC_SIZE];
 	size_t len = 0;
 	ssize_t n;
 	enum err e;
@@ -128,7 +136,8 @@ read_key(struct admin *a, const char *path, struct pubkey **out)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return admin_fail(a, ERR_USAGE, "user add: cannot read %s: %s; "
-		    "give the .pub file with --key", path, strerror(errno));
+		    "give the .pub file with --key", admin_esc(esc, path),
+		    strerror(errno));
 	while (len < sizeof(buf)) {
 		n = read(fd, buf + len, sizeof(buf) - len);
 		if (n == -1 && errno == EINTR)
@@ -156,10 +165,23 @@ strv_free(char **v, size_t n)
 	free(v);
 }
 
+/* A principal named twice is a typo, and would be signed twice. */
+static int
+strv_has(char **v, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(v[i], s) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static enum err
 parse_principals(struct admin *a, const char *arg, char ***out, size_t *n)
 {
-	char **v = NULL, *copy = NULL, *p, *tok;
+	char **v = NULL, *copy = NULL, *p, *tok, esc[ADMIN_ESC_SIZE];
 	size_t count = 0;
 	enum err e = ERR_NOMEM;
 
@@ -176,7 +198,13 @@ parse_principals(struct admin *a, const char *arg, char ***out, size_t *n)
 			e = admin_fail(a, ERR_USAGE, "user add: principal "
 			    "\"%s\" is not 1 to %d printable characters "
 			    "without space; separate principals with single "
-			    "commas", tok, RECORD_MAX_TEXT);
+			    "commas", admin_esc(esc, tok), RECORD_MAX_TEXT);
+			goto out;
+		}
+		if (strv_has(v, count, tok)) {
+			e = admin_fail(a, ERR_USAGE, "user add: principal "
+			    "\"%s\" is given twice in --principals; name "
+			    "each once", tok);
 			goto out;
 		}
 		if ((v[count] = strdup(tok)) == NULL)
@@ -198,7 +226,7 @@ static enum err
 add_check(struct admin *a, const struct add_opts *o, int64_t *expiry,
     enum user_state *state)
 {
-	char want[32], cap[32];
+	char want[32], cap[32], esc[ADMIN_ESC_SIZE];
 
 	if (!record_valid_name(o->name) || !record_valid_name(o->login))
 		return admin_fail(a, ERR_USAGE, "user add: a name or login "
@@ -207,7 +235,8 @@ add_check(struct admin *a, const struct add_opts *o, int64_t *expiry,
 	*expiry = a->cfg->default_expiry;
 	if (o->expiry != NULL && duration_parse(o->expiry, expiry) == -1)
 		return admin_fail(a, ERR_USAGE, "user add: --expiry %s is not "
-		    "a duration such as +1d, 12h or 90m", o->expiry);
+		    "a duration such as +1d, 12h or 90m",
+		    admin_esc(esc, o->expiry));
 	if (*expiry > a->cfg->max_expiry) {
 		duration_format(*expiry, want, sizeof(want));
 		duration_format(a->cfg->max_expiry, cap, sizeof(cap));
@@ -220,25 +249,64 @@ add_check(struct admin *a, const struct add_opts *o, int64_t *expiry,
 		*state = USER_ACTIVE;
 	else if (o->state != NULL && strcasecmp(o->state, "pending") != 0)
 		return admin_fail(a, ERR_USAGE, "user add: --state must be "
-		    "active or pending");
+		    "active or pending, not %s", admin_esc(esc, o->state));
 	return ERR_OK;
 }
 
-/* The realname must be what a record may hold: no control bytes. */
+/*
+ * The length of the UTF-8 character at p, or 0 if it is not one a
+ * realname may hold: a malformed, truncated or overlong sequence, a
+ * surrogate, a code point above U+10FFFF, or a control character (C0,
+ * DEL or C1), which a terminal showing `user show` would obey and
+ * which JSON cannot carry as it is.
+ */
+static size_t
+utf8_char(const unsigned char *p)
+{
+	uint32_t c;
+	size_t n, i;
+
+	if (p[0] < 0x80)
+		return p[0] >= 0x20 && p[0] != 0x7f ? 1 : 0;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	c = p[0] & (0x7f >> n);
+	/* A NUL is no continuation byte: the string's end stops here. */
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) || c <= 0x9f)
+		return 0;
+	return n;
+}
+
+/* The realname must be what a record may hold, and valid UTF-8. */
 static enum err
 add_realname(struct admin *a, const char *s, char **out)
 {
 	const unsigned char *p;
+	size_t n;
 
 	if (s == NULL)
 		s = "";
 	if (strlen(s) > RECORD_MAX_TEXT)
 		return admin_fail(a, ERR_USAGE, "user add: --realname is "
 		    "longer than %d bytes", RECORD_MAX_TEXT);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p < ' ' || *p == 0x7f)
+	for (p = (const unsigned char *)s; *p != '\0'; p += n) {
+		if ((n = utf8_char(p)) == 0)
 			return admin_fail(a, ERR_USAGE, "user add: --realname "
-			    "holds a control character");
+			    "is not valid UTF-8 or holds a control character "
+			    "(at byte %zu)", (size_t)(p -
+			    (const unsigned char *)s) + 1);
 	}
 	if ((*out = strdup(s)) == NULL)
 		return admin_fail(a, ERR_NOMEM, "%s", err_str(ERR_NOMEM));
@@ -317,6 +385,38 @@ add_store(struct admin *a, struct registry *reg, const struct user *u)
 	return ERR_OK;
 }
 
+/*
+ * The audit line of a user add: who ran it and what the registry now
+ * holds, or, when the registry refused it, why (result is "refused"
+ * with reason the error's token). Options that were refused before the
+ * registry was opened write no line: nothing was about to change.
+ */
+static void
+add_audit(const struct user *u, enum err e)
+{
+	char principals[RECORD_MAX_PRINCIPALS * (RECORD_MAX_TEXT + 1)];
+	struct audit au;
+	size_t i, len = 0;
+
+	principals[0] = '\0';
+	for (i = 0; i < u->nprincipals && len < sizeof(principals); i++)
+		len += (size_t)snprintf(principals + len,
+		    sizeof(principals) - len, "%s%s", i > 0 ? "," : "",
+		    u->principals[i]);
+	admin_audit_begin(&au, "admin_user_add");
+	audit_str(&au, "name", u->name);
+	audit_str(&au, "login", u->login);
+	audit_str(&au, "realname", u->realname);
+	audit_str(&au, "state", user_state_name(u->state));
+	audit_str(&au, "principals", principals);
+	audit_str(&au, "fp", u->keys[0].fp);
+	audit_i64(&au, "expiry", u->expiry);
+	audit_str(&au, "result", e == ERR_OK ? "ok" : "refused");
+	if (e != ERR_OK)
+		audit_str(&au, "reason", err_name(e));
+	audit_end(&au);
+}
+
 static enum err
 cmd_user_add(struct admin *a, int argc, char **argv)
 {
@@ -326,13 +426,15 @@ cmd_user_add(struct admin *a, int argc, char **argv)
 	enum err e;
 
 	if ((e = add_parse(a, argc, argv, &o)) != ERR_OK ||
-	    (e = add_build(a, &o, &u)) != ERR_OK ||
-	    (e = admin_registry_opened(a, REGISTRY_WRITE, "user add", &reg)) !=
-	    ERR_OK ||
-	    (e = add_store(a, reg, u)) != ERR_OK)
+	    (e = add_build(a, &o, &u)) != ERR_OK)
 		goto out;
-	fprintf(a->out, "%s: added, %s, key %s\n", u->name,
-	    user_state_name(u->state), u->keys[0].fp);
+	if ((e = admin_registry_opened(a, REGISTRY_WRITE, "user add", &reg)) ==
+	    ERR_OK)
+		e = add_store(a, reg, u);
+	add_audit(u, e);
+	if (e == ERR_OK)
+		fprintf(a->out, "%s: added, %s, key %s\n", u->name,
+		    user_state_name(u->state), u->keys[0].fp);
  out:
 	registry_close(reg);
 	user_free(u);
@@ -402,9 +504,12 @@ json_flag(struct admin *a, int argc, char **argv, int npos, int *json)
 
 	*json = 0;
 	admin_opt_reset();
-	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		if (ch != 'j')
-			return admin_bad_usage(a, "unknown option");
+			return admin_bad_option(a, npos == 0 ? "user list" :
+			    "user show", argv, ch);
+		if (*json)
+			return admin_bad_usage(a, "--json given twice");
 		*json = 1;
 	}
 	if (argc - optind != npos)
@@ -477,6 +582,7 @@ cmd_user_show(struct admin *a, int argc, char **argv)
 {
 	struct registry *reg = NULL;
 	struct user *u = NULL;
+	char esc[ADMIN_ESC_SIZE];
 	json_object *o;
 	const char *name;
 	int json;
@@ -490,7 +596,7 @@ cmd_user_show(struct admin *a, int argc, char **argv)
 		goto out;
 	if ((e = registry_user_get(reg, name, &u)) == ERR_NOT_FOUND) {
 		e = admin_fail(a, ERR_NOT_REGISTERED, "user show: no user %s; "
-		    "see cassh-admin user list", name);
+		    "see cassh-admin user list", admin_esc(esc, name));
 		goto out;
 	}
 	if (e != ERR_OK) {

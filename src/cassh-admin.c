@@ -5,6 +5,7 @@
  * command to admin.c; it alone prints the one error line and picks
  * the exit status, so that every failure reads the same way.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -12,15 +13,32 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "admin_impl.h"
 #include "config.h"
 #include "err.h"
-#include "log.h"
 
+/*
+ * A usage error is one line, as every other failure, so that a script
+ * that logs stderr logs one line; the full text is for -h.
+ */
 static int
-usage(void)
+usage_error(const char *what, const char *arg)
 {
-	fputs(admin_usage(), stderr);
+	fprintf(stderr, "cassh-admin: %s%s; run cassh-admin -h\n", what, arg);
 	return EX_USAGE;
+}
+
+/* What getopt_long refused (ch '?' or ':'), in one line. */
+static int
+bad_option(char **argv, int ch)
+{
+	char opt[ADMIN_ESC_SIZE];
+
+	if (ch == ':')
+		return usage_error("-c needs a FILE", "");
+	if (optopt == 'h')
+		return usage_error("--help takes no value", "");
+	return usage_error("unknown option ", admin_opt_name(opt, argv));
 }
 
 /*
@@ -58,17 +76,19 @@ run(const char *config_path, int argc, char **argv, char *msg,
 int
 main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	const char *config_path = CONFIG_DEFAULT_PATH;
 	char msg[ADMIN_MSG_MAX];
 	int ch, verbose = 0;
 	enum err e;
 
-	if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(admin_usage(), stdout);
-		return 0;
-	}
 	/* '+': the command's own options are its business. */
-	while ((ch = getopt(argc, argv, "+c:hv")) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "+:c:hv", longopts, NULL)) !=
+	    -1) {
 		switch (ch) {
 		case 'c':
 			config_path = optarg;
@@ -80,14 +100,17 @@ main(int argc, char **argv)
 			fputs(admin_usage(), stdout);
 			return 0;
 		default:
-			return usage();
+			return bad_option(argv, ch);
 		}
 	}
 	if (optind >= argc)
-		return usage();
+		return usage_error("no command given", "");
 
-	/* Diagnostics go to syslog; -v copies them to stderr. */
-	log_open("cassh-admin", verbose, NULL);
+	/*
+	 * Diagnostics go to syslog; -v copies them to stderr. Once the
+	 * command has read the configuration, its log_file too.
+	 */
+	admin_log_verbose(verbose);
 	msg[0] = '\0';
 	e = run(config_path, argc - optind, argv + optind, msg, sizeof(msg));
 	if (e != ERR_OK) {
