@@ -52,8 +52,13 @@ struct config {
 
 /*
  * config_load: read path into a new config with defaults for every
- * key the file leaves out. Returns ERR_OK (and *out, freed with
- * config_free), or ERR_CONFIG with a line naming the file, line and
+ * key the file leaves out. The file must be a regular file (not a
+ * FIFO, device or directory) of at most 64 KiB whose lines are at most
+ * 199 bytes each (the end, "\n" or "\r\n", not counted) and hold no NUL
+ * byte; a UTF-8 BOM is allowed. No key may be given twice, even in a
+ * second copy of its section, and no line may continue a value. Returns
+ * ERR_OK (and *out, freed with config_free), ERR_NOMEM, or ERR_CONFIG
+ * with a line naming the file, the line where there is one, and the
  * problem in err.
  */
 enum err config_load(const char *path, struct config **out,
