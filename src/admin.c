@@ -174,17 +174,18 @@ admin_registry_failed(struct admin *a, enum err e, const char *what)
 
 	switch (e) {
 	case ERR_REGISTRY_MISSING:
-		return admin_fail(a, e, "%s: registry %s cannot be opened; run "
-		    "cassh-admin init, or check its owner and mode (details "
-		    "in the system log)", what, path);
+		return admin_fail(a, e, "%s: registry %s cannot be opened (%s); "
+		    "if it was never made, run cassh-admin init, else check "
+		    "its owner and mode", what, path, log_last_warning());
 	case ERR_REGISTRY_BUSY:
+		return admin_fail(a, e, "%s: %s (%s)", what, err_str(e),
+		    log_last_warning());
 	case ERR_REGISTRY_FULL:
-		return admin_fail(a, e, "%s: %s (details in the system log)",
-		    what, err_str(e));
+		return admin_fail(a, e, "%s: the registry is full (%s); raise "
+		    "[registry] map_size", what, log_last_warning());
 	default:
-		return admin_fail(a, e, "%s: registry %s cannot be used "
-		    "(details in the system log); run cassh-admin check", what,
-		    path);
+		return admin_fail(a, e, "%s: registry %s cannot be used (%s)",
+		    what, path, log_last_warning());
 	}
 }
 

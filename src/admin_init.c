@@ -279,8 +279,8 @@ init_ca_key(struct admin *a)
 		    a->cfg->ca_key);
 	if (e != ERR_OK)
 		return admin_fail(a, e, "init: cannot write the CA key %s "
-		    "(details in the system log); check [ca] key and its "
-		    "folder", a->cfg->ca_key);
+		    "(%s); check [ca] key and its folder", a->cfg->ca_key,
+		    log_last_warning());
 	return ERR_OK;
 }
 

@@ -59,9 +59,9 @@ admin_print_ca_line(struct admin *a)
 		return admin_fail(a, ERR_CA_KEY, "[ca] key %s is held by "
 		    "ssh-agent; list it with ssh-add -L", a->cfg->ca_key);
 	if (cakey_load(a->cfg->ca_key, &ca) != ERR_OK)
-		return admin_fail(a, ERR_CA_KEY, "the CA key %s cannot be read "
-		    "(details in the system log); check [ca] key and the "
-		    "file's owner and mode", a->cfg->ca_key);
+		return admin_fail(a, ERR_CA_KEY, "the CA key %s cannot be used "
+		    "(%s); check [ca] key", a->cfg->ca_key,
+		    log_last_warning());
 	line = cakey_publine(ca, CA_COMMENT);
 	cakey_free(ca);
 	if (line == NULL)

@@ -118,6 +118,9 @@ log_emit(int prio, const char *line, int echo)
 		fprintf(stderr, "%s: %s\n", log_ident, line);
 }
 
+/* The last warning of this process, for log_last_warning. */
+static char	log_last[256];
+
 static void
 log_vemit(int prio, const char *fmt, va_list ap)
 {
@@ -125,7 +128,20 @@ log_vemit(int prio, const char *fmt, va_list ap)
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	log_sanitize(line, sizeof(line));
+	if (prio == LOG_WARNING) {
+		/* Cut, on purpose, to what fits one error line. */
+		size_t n = strnlen(line, sizeof(log_last) - 1);
+
+		memcpy(log_last, line, n);
+		log_last[n] = '\0';
+	}
 	log_emit(prio, line, 1);
+}
+
+const char *
+log_last_warning(void)
+{
+	return log_last[0] != '\0' ? log_last : "no detail was logged";
 }
 
 void

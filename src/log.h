@@ -48,6 +48,14 @@ void	log_warnx(const char *fmt, ...)
 void	log_info(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 
+/*
+ * log_last_warning: the last diagnostic of priority warning that this
+ * process logged (escaped, cut to 255 bytes), so that a command-line
+ * program can name the cause in its one error line even where there
+ * is no syslog to read it from.
+ */
+const char *log_last_warning(void);
+
 /* The audit line under construction: fixed size, truncated safely. */
 #define LOG_AUDIT_MAX	2048
 

@@ -175,3 +175,19 @@ case_admin_error_lines_escape_and_cut_what_they_echo() {
 	err=$(cat "$WORK/err")
 	[ "${#err}" -lt 300 ] || fail "a line of ${#err} bytes"
 }
+
+# Where there is no syslog to read, the one error line names the cause
+# itself: a CA key in the wrong format, an emptied registry file.
+case_admin_error_lines_name_the_cause() {
+	ssh-keygen -q -t ed25519 -N '' -f "$WORK/openssh_key"
+	cp "$WORK/openssh_key" "$WORK/ca_key"
+	adm_run ca
+	adm_assert_refused 78 "cassh-admin: the CA key $WORK/ca_key cannot be used"
+	assert_contains "$(cat "$WORK/err")" "PKCS#8" "stderr"
+
+	: >"$WORK/state/data.mdb"
+	adm_run user list
+	adm_assert_refused 70 "cassh-admin: user list: registry"
+	assert_contains "$(cat "$WORK/err")" "empty or cut short" "stderr"
+	[ ! -s "$WORK/state/data.mdb" ] || fail "the emptied registry was filled"
+}
