@@ -365,9 +365,45 @@ config_filter_ok(const char *f)
 }
 
 /* Checks of a whole value, or that involve more than one key. */
+/*
+ * Paths are full paths: the signer runs from / under systemd and from
+ * wherever inetd was started, cassh-admin from the admin's folder, so a
+ * relative path would name another file in each.
+ */
+static int
+config_full_paths(const struct config *c, char *err, size_t errlen)
+{
+	const struct {
+		const char	*name;
+		const char	*value;
+	} paths[] = {
+		{ "[signer] host_key", c->host_key },
+		{ "[signer] log_file", c->log_file },
+		{ "[ca] key", c->ca_key },
+		{ "[registry] path", c->registry_path },
+		{ "[ldap] bind_password_file", c->ldap_bind_password_file },
+		{ "[ldap] ca_cert", c->ldap_ca_cert },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		const char *v = paths[i].value;
+
+		if (v == NULL || *v == '\0' || *v == '/' ||
+		    (v == c->ca_key && strncmp(v, "agent:", 6) == 0))
+			continue;
+		snprintf(err, errlen, "%s must be a full path (starting with "
+		    "/), not %.64s", paths[i].name, v);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 config_coherent(const struct config *c, char *err, size_t errlen)
 {
+	if (config_full_paths(c, err, errlen) == -1)
+		return -1;
 	if (c->default_expiry > c->max_expiry) {
 		snprintf(err, errlen, "[certificate] default_expiry is "
 		    "longer than max_expiry");

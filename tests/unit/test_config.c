@@ -443,6 +443,33 @@ config_refuses_root_as_privsep_user(void **state)
 }
 
 static void
+config_refuses_relative_paths(void **state)
+{
+	static const char *bad[] = {
+		"[registry]\npath = state\n",
+		"[signer]\nhost_key = ./host_key\n",
+		"[signer]\nlog_file = audit.log\n",
+		"[ca]\nkey = ca_key\n",
+		"[ldap]\nca_cert = ca.pem\n",
+		"[ldap]\nbind_dn = cn=x\nbind_password_file = pw\n",
+	};
+	struct config *c = NULL;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load(bad[i], &c, err, sizeof(err)),
+		    ERR_CONFIG);
+		assert_null(c);
+		assert_non_null(strstr(err, "must be a full path"));
+	}
+	/* A CA key held by ssh-agent is named, not a path. */
+	assert_int_equal(load("[ca]\nkey = agent:SHA256:x\n", &c, err,
+	    sizeof(err)), ERR_OK);
+	config_free(c);
+}
+
+static void
 config_refuses_user_filter_without_exactly_one_percent_s(void **state)
 {
 	static const char *bad[] = {
@@ -537,6 +564,7 @@ main(void)
 		cmocka_unit_test(config_refuses_an_indented_continuation_line),
 		cmocka_unit_test(config_refuses_empty_values_that_name_a_thing),
 		cmocka_unit_test(config_refuses_root_as_privsep_user),
+		cmocka_unit_test(config_refuses_relative_paths),
 		cmocka_unit_test(
 		    config_refuses_user_filter_without_exactly_one_percent_s),
 		cmocka_unit_test(config_refuses_bind_dn_without_password_file),
