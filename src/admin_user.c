@@ -109,8 +109,9 @@ key_refused(struct admin *a, const char *file, enum err e)
 		return admin_fail(a, e, "user add: %s is not one OpenSSH "
 		    "public key line; give the .pub file", path);
 	case ERR_KEY_TYPE:
-		return admin_fail(a, e, "user add: %s holds a key type cassh "
-		    "does not sign; use an ed25519, ecdsa or rsa key", path);
+		return admin_fail(a, e, "user add: %s holds a certificate or "
+		    "a key type cassh does not sign (DSA); give the user's "
+		    "plain ed25519, ecdsa or rsa .pub file", path);
 	case ERR_KEY_TOO_SMALL:
 		return admin_fail(a, e, "user add: %s is an RSA key below %u "
 		    "bits; use a longer or an ed25519 key", path,
@@ -142,7 +143,16 @@ read_key(struct admin *a, const char *path, struct pubkey **out)
 		n = read(fd, buf + len, sizeof(buf) - len);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0)
+		if (n == -1) {
+			/* A folder, or a read error: not an empty file. */
+			e = admin_fail(a, ERR_USAGE, "user add: cannot read "
+			    "%s: %s; give the .pub file with --key",
+			    admin_esc(esc, path), strerror(errno));
+			close(fd);
+			explicit_bzero(buf, sizeof(buf));
+			return e;
+		}
+		if (n == 0)
 			break;
 		len += (size_t)n;
 	}

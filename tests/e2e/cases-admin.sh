@@ -191,3 +191,16 @@ case_admin_error_lines_name_the_cause() {
 	assert_contains "$(cat "$WORK/err")" "empty or cut short" "stderr"
 	[ ! -s "$WORK/state/data.mdb" ] || fail "the emptied registry was filled"
 }
+
+# A folder, or a certificate, given as the user's key: the line says
+# which, and nothing is added.
+case_admin_user_add_names_a_wrong_key_file() {
+	mkdir "$WORK/keys.d"
+	adm_refuses 64 "cassh-admin: user add: cannot read $WORK/keys.d: Is a directory" \
+	    user add erin --key "$WORK/keys.d"
+	sign_as alice "$SLAPD_ALICE_PW" alice_key
+	assert_eq "$rc" 0 "signing"
+	cp "$WORK/out" "$WORK/alice-cert.pub"
+	adm_refuses 65 "cassh-admin: user add: $WORK/alice-cert.pub holds a certificate" \
+	    user add erin --key "$WORK/alice-cert.pub"
+}
