@@ -31,8 +31,10 @@ admin_print_host_line(struct admin *a, ssh_key key, const char *host,
 	char *b64 = NULL;
 
 	if (type == NULL || ssh_pki_export_pubkey_base64(key, &b64) != SSH_OK)
-		return admin_fail(a, ERR_INTERNAL, "cannot encode the host "
-		    "key %s", a->cfg->host_key);
+		return admin_fail(a, ERR_CONFIG, "libssh cannot write the "
+		    "public half of the host key %s; keep the host key in "
+		    "OpenSSH's own format (ssh-keygen -t ed25519 -f FILE)",
+		    a->cfg->host_key);
 	if (port == SSH_DEFAULT_PORT)
 		fprintf(a->out, "%s %s %s\n", host, type, b64);
 	else
