@@ -13,6 +13,8 @@
  * admin_init.c, user add, list and show in admin_user.c, ca and
  * host-key in admin_key.c.
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,11 +75,12 @@ admin_bad_usage(struct admin *a, const char *what)
 static const char *
 escape(char *buf, size_t size, const char *s, size_t max)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p;
 	size_t len = 0, i;
 
 	if (s == NULL)
 		s = "-";
+	p = (const unsigned char *)s;
 	for (i = 0; p[i] != '\0' && i < max && len + 8 <= size; i++) {
 		if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\')
 			len += (size_t)snprintf(buf + len, size - len,
@@ -154,10 +157,20 @@ admin_log_verbose(int on)
 	log_open("cassh-admin", on, NULL);
 }
 
+/*
+ * log_file is appended to only if it exists: made by root here, it
+ * would be one the signer (User=cassh) can no longer write to, after a
+ * log rotation for instance. Syslog has every line anyway.
+ */
 void
 admin_log_open(struct admin *a)
 {
-	log_open("cassh-admin", log_verbose, a->cfg->log_file);
+	const char *file = a->cfg->log_file;
+	struct stat st;
+
+	if (*file == '\0' || stat(file, &st) == -1 || !S_ISREG(st.st_mode))
+		file = NULL;
+	log_open("cassh-admin", log_verbose, file);
 }
 
 void
@@ -288,8 +301,11 @@ admin_run(const char *config_path, int argc, char **argv, FILE *out,
 		if (commands[i].needs_config &&
 		    (e = admin_load_config(&a)) == ERR_OK)
 			admin_log_open(&a);
-		if (e == ERR_OK)
+		if (e == ERR_OK) {
+			/* An error line names only this command's cause. */
+			log_clear_last_warning();
 			e = commands[i].run(&a, argc, argv);
+		}
 		config_free(a.cfg);
 		return e;
 	}

@@ -106,7 +106,7 @@ init_refuse_overlap(struct admin *a)
 		a->cfg->log_file,
 	};
 	/* No log_file ("") means syslog only: nothing to compare. */
-	size_t n = a->cfg->log_file[0] != '\0' ? 5 : 4, i, j;
+	size_t n = a->cfg->log_file[0] != '\0' ? 5 : 4, i, j, reg_len;
 
 	if (snprintf(pub, sizeof(pub), "%s.pub", a->cfg->host_key) >=
 	    (int)sizeof(pub))
@@ -124,6 +124,17 @@ init_refuse_overlap(struct admin *a)
 			    a->config_path);
 		}
 	}
+	/* Nothing of init's may lie in the registry's folder but it. */
+	reg_len = strlen(canon[3]);
+	for (i = 0; i < n; i++) {
+		if (i == 3 || strncmp(canon[i], canon[3], reg_len) != 0 ||
+		    canon[i][reg_len] != '/')
+			continue;
+		return admin_fail(a, ERR_CONFIG, "init: %s %s lies in the "
+		    "registry's folder; give it a path outside [registry] "
+		    "path in %s", names[i], admin_esc(esc, canon[i]),
+		    a->config_path);
+	}
 	return ERR_OK;
 }
 
@@ -140,13 +151,16 @@ init_check_folders(struct admin *a, int skeleton)
 	};
 	char dir[PATH_MAX], *slash;
 	struct stat st;
-	size_t i;
+	size_t i, len;
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (snprintf(dir, sizeof(dir), "%s", paths[i]) >=
 		    (int)sizeof(dir))
 			return admin_fail(a, ERR_CONFIG, "init: %s is too "
 			    "long a path", paths[i]);
+		/* "state/" is the folder "state", in its parent. */
+		for (len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+			dir[len - 1] = '\0';
 		slash = strrchr(dir, '/');
 		if (slash == NULL)
 			snprintf(dir, sizeof(dir), ".");

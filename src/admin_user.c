@@ -413,17 +413,18 @@ add_audit(const struct user *u, enum err e)
 		len += (size_t)snprintf(principals + len,
 		    sizeof(principals) - len, "%s%s", i > 0 ? "," : "",
 		    u->principals[i]);
+	/* The long free-text fields last: only they may be cut. */
 	admin_audit_begin(&au, "admin_user_add");
 	audit_str(&au, "name", u->name);
 	audit_str(&au, "login", u->login);
-	audit_str(&au, "realname", u->realname);
 	audit_str(&au, "state", user_state_name(u->state));
-	audit_str(&au, "principals", principals);
 	audit_str(&au, "fp", u->keys[0].fp);
 	audit_i64(&au, "expiry", u->expiry);
 	audit_str(&au, "result", e == ERR_OK ? "ok" : "refused");
 	if (e != ERR_OK)
 		audit_str(&au, "reason", err_name(e));
+	audit_str(&au, "realname", u->realname);
+	audit_str(&au, "principals", principals);
 	audit_end(&au);
 }
 

@@ -271,10 +271,24 @@ config_read_line(char *buf, int size, void *arg)
 	return buf;
 }
 
+/* A control byte other than a tab: NUL, a lone CR, an escape, ... */
+static int
+config_has_control(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (((unsigned char)p[i] < 0x20 && p[i] != '\t') ||
+		    p[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
 /*
- * Every line fits libinih's buffer and holds no NUL byte, which would
- * end the line early without a word. Returns the first line that does
- * not, or 0.
+ * Every line fits libinih's buffer and holds no control byte: a NUL
+ * would end the line early without a word, and a lone CR or an escape
+ * would hide part of the line from someone reading the file with cat.
+ * Returns the first line that does not, or 0.
  */
 static int
 config_scan(const char *buf, size_t len, int *toolong)
@@ -289,7 +303,7 @@ config_scan(const char *buf, size_t len, int *toolong)
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 		*toolong = n > CONFIG_MAX_LINE;
-		if (*toolong || memchr(p, '\0', n) != NULL)
+		if (*toolong || config_has_control(p, n))
 			return line;
 		p = nl != NULL ? nl + 1 : end;
 	}
@@ -568,8 +582,9 @@ config_parse_text(const char *path, const char *buf, size_t len,
 			    "bytes, the longest a line may be", path, line,
 			    CONFIG_MAX_LINE);
 		else
-			snprintf(err, errlen, "%s line %d: holds a NUL byte, "
-			    "which a text file does not", path, line);
+			snprintf(err, errlen, "%s line %d: holds a control "
+			    "character (a NUL, a lone carriage return, an "
+			    "escape...), which the file must not", path, line);
 		return ERR_CONFIG;
 	}
 	cp->rd.next = buf;

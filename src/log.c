@@ -138,6 +138,12 @@ log_vemit(int prio, const char *fmt, va_list ap)
 	log_emit(prio, line, 1);
 }
 
+void
+log_clear_last_warning(void)
+{
+	log_last[0] = '\0';
+}
+
 const char *
 log_last_warning(void)
 {

@@ -55,6 +55,7 @@ void	log_info(const char *fmt, ...)
  * is no syslog to read it from.
  */
 const char *log_last_warning(void);
+void	log_clear_last_warning(void);
 
 /* The audit line under construction: fixed size, truncated safely. */
 #define LOG_AUDIT_MAX	2048

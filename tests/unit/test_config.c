@@ -324,6 +324,31 @@ config_refuses_a_nul_byte(void **state)
 	assert_non_null(strstr(err, "NUL"));
 }
 
+/* A lone CR would let `cat` show one key where the file sets two. */
+static void
+config_refuses_a_lone_carriage_return_and_escapes(void **state)
+{
+	static const char *bad[] = {
+		"[ldap]\nuri = ldap://x/\rbase = dc=evil\n",
+		"[signer]\nlog_file = /x\x1b[2K\n",
+	};
+	struct config *c = NULL;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(load(bad[i], &c, err, sizeof(err)),
+		    ERR_CONFIG);
+		assert_null(c);
+		assert_non_null(strstr(err, "line 2"));
+		assert_non_null(strstr(err, "control character"));
+	}
+	/* A tab is white space, not a control character. */
+	assert_int_equal(load("[signer]\nmax_auth_tries =\t4\n", &c, err,
+	    sizeof(err)), ERR_OK);
+	config_free(c);
+}
+
 static void
 config_accepts_crlf_and_a_bom(void **state)
 {
@@ -555,6 +580,8 @@ main(void)
 		cmocka_unit_test(config_reads_a_line_of_199_bytes),
 		cmocka_unit_test(config_refuses_a_line_of_200_bytes_naming_it),
 		cmocka_unit_test(config_refuses_a_nul_byte),
+		cmocka_unit_test(
+		    config_refuses_a_lone_carriage_return_and_escapes),
 		cmocka_unit_test(config_accepts_crlf_and_a_bom),
 		cmocka_unit_test(config_names_a_line_that_is_not_key_value),
 		cmocka_unit_test(
