@@ -36,6 +36,25 @@ load(const char *text, struct config **c, char *err, size_t errlen)
 	return e;
 }
 
+/* Each text is refused, with want (and, if not NULL, also) in err. */
+static void
+assert_all_refused(const char *const *texts, size_t n, const char *want,
+    const char *also)
+{
+	struct config *c = NULL;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(load(texts[i], &c, err, sizeof(err)),
+		    ERR_CONFIG);
+		assert_null(c);
+		assert_non_null(strstr(err, want));
+		if (also != NULL)
+			assert_non_null(strstr(err, also));
+	}
+}
+
 static void
 config_defaults_match_the_documentation(void **state)
 {
@@ -334,15 +353,9 @@ config_refuses_a_lone_carriage_return_and_escapes(void **state)
 	};
 	struct config *c = NULL;
 	char err[256];
-	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(load(bad[i], &c, err, sizeof(err)),
-		    ERR_CONFIG);
-		assert_null(c);
-		assert_non_null(strstr(err, "line 2"));
-		assert_non_null(strstr(err, "control character"));
-	}
+	assert_all_refused(bad, sizeof(bad) / sizeof(bad[0]), "line 2",
+	    "control character");
 	/* A tab is white space, not a control character. */
 	assert_int_equal(load("[signer]\nmax_auth_tries =\t4\n", &c, err,
 	    sizeof(err)), ERR_OK);
@@ -480,14 +493,9 @@ config_refuses_relative_paths(void **state)
 	};
 	struct config *c = NULL;
 	char err[256];
-	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(load(bad[i], &c, err, sizeof(err)),
-		    ERR_CONFIG);
-		assert_null(c);
-		assert_non_null(strstr(err, "must be a full path"));
-	}
+	assert_all_refused(bad, sizeof(bad) / sizeof(bad[0]),
+	    "must be a full path", NULL);
 	/* A CA key held by ssh-agent is named, not a path. */
 	assert_int_equal(load("[ca]\nkey = agent:SHA256:x\n", &c, err,
 	    sizeof(err)), ERR_OK);
@@ -507,14 +515,9 @@ config_refuses_user_filter_without_exactly_one_percent_s(void **state)
 	};
 	struct config *c = NULL;
 	char err[256];
-	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(load(bad[i], &c, err, sizeof(err)),
-		    ERR_CONFIG);
-		assert_null(c);
-		assert_non_null(strstr(err, "user_filter"));
-	}
+	assert_all_refused(bad, sizeof(bad) / sizeof(bad[0]), "user_filter",
+	    NULL);
 
 	assert_int_equal(load("[ldap]\nuser_filter = "
 	    "(&(objectClass=person)(uid=%s))\n", &c, err, sizeof(err)),
