@@ -134,7 +134,7 @@ phases_dir(const struct config *cfg, const struct sandbox *sb,
 	lap();
 	directory_warm(d);
 	lap();
-	if (sandbox_filter_directory() != ERR_OK)
+	if (sandbox_filter_directory(sb) != ERR_OK)
 		die("sandbox_filter_directory failed");
 	lap();
 	directory_find(d, login);

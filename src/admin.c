@@ -217,10 +217,8 @@ admin_registry_opened(struct admin *a, enum registry_mode mode,
 enum err
 admin_load_config(struct admin *a)
 {
-	char why[256];
+	char why[256], shown[sizeof(why) * 4];
 	enum err e;
-
-	char shown[sizeof(why) * 4];
 
 	if ((e = config_load(a->config_path, &a->cfg, why, sizeof(why))) !=
 	    ERR_OK) {

@@ -89,9 +89,10 @@ enum err admin_opt_once(struct admin *a, const char **slot,
  * copy diagnostics to stderr; main() calls it before any command.
  * admin_log_open: the same, and append to a->cfg's [signer] log_file
  * too, once the configuration is known (admin_run for the commands
- * that need one, init once it has checked its paths, since the log
- * file is a file it writes); a file that cannot be opened is said in
- * syslog and the command goes on.
+ * that need one, init once it has checked its paths), if that file
+ * exists: cassh-admin never makes it, since a file made by root could
+ * not be written by the signer; a file that cannot be opened is said
+ * in syslog and the command goes on.
  *
  * admin_audit_begin: audit_begin with the event, then the caller's
  * uid; the command adds its fields and ends with result="ok".

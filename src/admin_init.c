@@ -53,6 +53,34 @@ init_refuse_existing(struct admin *a)
 }
 
 /*
+ * path split into the folder it lies in and its last name ("state/"
+ * names the folder "state"): dir gets the folder ("/" or "." where
+ * there is no other), *base points into name, which gets the path
+ * without its trailing slashes. -1 if the path is too long.
+ */
+static int
+split_path(const char *path, char name[PATH_MAX], char dir[PATH_MAX],
+    const char **base)
+{
+	char *slash;
+	size_t len;
+
+	if (snprintf(name, PATH_MAX, "%s", path) >= PATH_MAX)
+		return -1;
+	for (len = strlen(name); len > 1 && name[len - 1] == '/'; len--)
+		name[len - 1] = '\0';
+	snprintf(dir, PATH_MAX, "%s", name);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		*base = name;
+		snprintf(dir, PATH_MAX, ".");
+	} else {
+		*base = name + (slash - dir) + 1;
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	}
+	return 0;
+}
+
+/*
  * path as it will be opened: its folder resolved (".." and links),
  * then its last name, so that "keys/a" and "./keys/../keys/a" compare
  * equal; as it is written when the folder cannot be resolved (it does
@@ -61,28 +89,14 @@ init_refuse_existing(struct admin *a)
 static void
 canonical_path(const char *path, char out[PATH_MAX])
 {
-	char full[PATH_MAX], dir[PATH_MAX], real[PATH_MAX], *slash;
+	char name[PATH_MAX], dir[PATH_MAX], real[PATH_MAX];
 	const char *base;
-	size_t len;
 
-	snprintf(full, sizeof(full), "%s", path);
-	/* "state/" names the folder "state". */
-	for (len = strlen(full); len > 1 && full[len - 1] == '/'; len--)
-		full[len - 1] = '\0';
-	snprintf(dir, sizeof(dir), "%s", full);
-	if ((slash = strrchr(dir, '/')) == NULL) {
-		base = dir;
-		snprintf(real, sizeof(real), ".");
-	} else {
-		*slash = '\0';
-		base = slash + 1;
-		snprintf(real, sizeof(real), "%s", slash == dir ? "/" : dir);
-	}
-	if (realpath(real, out) == NULL ||
-	    snprintf(real, sizeof(real), "%s", out) < 0 ||
+	if (split_path(path, name, dir, &base) == -1 ||
+	    realpath(dir, real) == NULL ||
 	    snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") == 0 ? "" :
 	    real, base) >= PATH_MAX)
-		snprintf(out, PATH_MAX, "%s", full);
+		snprintf(out, PATH_MAX, "%s", path);
 }
 
 /*
@@ -96,17 +110,19 @@ canonical_path(const char *path, char out[PATH_MAX])
 static enum err
 init_refuse_overlap(struct admin *a)
 {
-	char pub[PATH_MAX], canon[5][PATH_MAX], esc[ADMIN_ESC_SIZE];
-	const char *names[] = {
-		"[ca] key", "[signer] host_key", "[signer] host_key + .pub",
-		"[registry] path", "[signer] log_file",
+	enum { CA, HOST, PUB, REG, LOG, NPATHS };
+	char pub[PATH_MAX], canon[NPATHS][PATH_MAX], esc[ADMIN_ESC_SIZE];
+	const char *names[NPATHS] = {
+		[CA] = "[ca] key", [HOST] = "[signer] host_key",
+		[PUB] = "[signer] host_key + .pub", [REG] = "[registry] path",
+		[LOG] = "[signer] log_file",
 	};
-	const char *paths[] = {
-		a->cfg->ca_key, a->cfg->host_key, pub, a->cfg->registry_path,
-		a->cfg->log_file,
+	const char *paths[NPATHS] = {
+		[CA] = a->cfg->ca_key, [HOST] = a->cfg->host_key, [PUB] = pub,
+		[REG] = a->cfg->registry_path, [LOG] = a->cfg->log_file,
 	};
 	/* No log_file ("") means syslog only: nothing to compare. */
-	size_t n = a->cfg->log_file[0] != '\0' ? 5 : 4, i, j, reg_len;
+	size_t n = a->cfg->log_file[0] != '\0' ? NPATHS : LOG, i, j, reg;
 
 	if (snprintf(pub, sizeof(pub), "%s.pub", a->cfg->host_key) >=
 	    (int)sizeof(pub))
@@ -125,10 +141,10 @@ init_refuse_overlap(struct admin *a)
 		}
 	}
 	/* Nothing of init's may lie in the registry's folder but it. */
-	reg_len = strlen(canon[3]);
+	reg = strlen(canon[REG]);
 	for (i = 0; i < n; i++) {
-		if (i == 3 || strncmp(canon[i], canon[3], reg_len) != 0 ||
-		    canon[i][reg_len] != '/')
+		if (i == REG || strncmp(canon[i], canon[REG], reg) != 0 ||
+		    canon[i][reg] != '/')
 			continue;
 		return admin_fail(a, ERR_CONFIG, "init: %s %s lies in the "
 		    "registry's folder; give it a path outside [registry] "
@@ -149,23 +165,15 @@ init_check_folders(struct admin *a, int skeleton)
 	const char *paths[] = {
 		a->cfg->registry_path, a->cfg->ca_key, a->cfg->host_key,
 	};
-	char dir[PATH_MAX], *slash;
+	char name[PATH_MAX], dir[PATH_MAX];
+	const char *base;
 	struct stat st;
-	size_t i, len;
+	size_t i;
 
 	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		if (snprintf(dir, sizeof(dir), "%s", paths[i]) >=
-		    (int)sizeof(dir))
+		if (split_path(paths[i], name, dir, &base) == -1)
 			return admin_fail(a, ERR_CONFIG, "init: %s is too "
 			    "long a path", paths[i]);
-		/* "state/" is the folder "state", in its parent. */
-		for (len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
-			dir[len - 1] = '\0';
-		slash = strrchr(dir, '/');
-		if (slash == NULL)
-			snprintf(dir, sizeof(dir), ".");
-		else
-			*(slash == dir ? slash + 1 : slash) = '\0';
 		if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
 			continue;
 		if (skeleton)

@@ -133,24 +133,21 @@ read_key(struct admin *a, const char *path, struct pubkey **out)
 	size_t len = 0;
 	ssize_t n;
 	enum err e;
-	int fd;
+	int fd, saved;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return admin_fail(a, ERR_USAGE, "user add: cannot read %s: %s; "
-		    "give the .pub file with --key", admin_esc(esc, path),
-		    strerror(errno));
+		goto unreadable;
 	while (len < sizeof(buf)) {
 		n = read(fd, buf + len, sizeof(buf) - len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
 			/* A folder, or a read error: not an empty file. */
-			e = admin_fail(a, ERR_USAGE, "user add: cannot read "
-			    "%s: %s; give the .pub file with --key",
-			    admin_esc(esc, path), strerror(errno));
+			saved = errno;
 			close(fd);
+			errno = saved;
 			explicit_bzero(buf, sizeof(buf));
-			return e;
+			goto unreadable;
 		}
 		if (n == 0)
 			break;
@@ -163,6 +160,9 @@ read_key(struct admin *a, const char *path, struct pubkey **out)
 	if (e != ERR_OK)
 		return key_refused(a, path, e);
 	return ERR_OK;
+ unreadable:
+	return admin_fail(a, ERR_USAGE, "user add: cannot read %s: %s; give "
+	    "the .pub file with --key", admin_esc(esc, path), strerror(errno));
 }
 
 static void

@@ -378,7 +378,6 @@ config_filter_ok(const char *f)
 	return pct != NULL && pct[1] == 's' && strchr(pct + 2, '%') == NULL;
 }
 
-/* Checks of a whole value, or that involve more than one key. */
 /*
  * Paths are full paths: the signer runs from / under systemd and from
  * wherever inetd was started, cassh-admin from the admin's folder, so a
@@ -413,6 +412,7 @@ config_full_paths(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Checks of a whole value, or that involve more than one key. */
 static int
 config_coherent(const struct config *c, char *err, size_t errlen)
 {

@@ -82,7 +82,7 @@ dirproc_open(struct dirproc_self *self)
 		_exit(EX_OSERR);
 	if (self->d != NULL)
 		directory_warm(self->d);
-	if (sandbox_filter_directory() != ERR_OK)
+	if (sandbox_filter_directory(self->sb) != ERR_OK)
 		_exit(EX_OSERR);
 	self->warm = 1;
 }

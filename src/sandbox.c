@@ -87,12 +87,6 @@ static const char *const sandbox_dir_readable[] = {
 			    LANDLOCK_ACCESS_FS_MAKE_BLOCK | \
 			    LANDLOCK_ACCESS_FS_MAKE_SYM)
 
-/*
- * Set by sandbox_drop_directory for sandbox_filter_directory, in the
- * directory process: it kept the signer's uid.
- */
-static int sandbox_dir_kept_uid;
-
 /* What changing user takes, whether we are root or not. */
 #define SANDBOX_CAPS_NEEDED	((1U << CAP_SETUID) | (1U << CAP_SETGID) | \
 				    (1U << CAP_SYS_CHROOT))
@@ -385,16 +379,16 @@ sandbox_drop_directory(const struct sandbox *sb)
 {
 	if (sb->drop && sandbox_change_user(sb) == -1)
 		return ERR_INTERNAL;
-	sandbox_dir_kept_uid = !sb->drop;
 	return sandbox_seal(sb);
 }
 
 enum err
-sandbox_filter_directory(void)
+sandbox_filter_directory(const struct sandbox *sb)
 {
 	enum err e;
 
-	if (sandbox_dir_kept_uid &&
+	/* Kept the signer's uid: its reads need holding too. */
+	if (!sb->drop &&
 	    (e = sandbox_landlock_directory()) != ERR_OK)
 		return e;
 	return sandbox_load(1);

@@ -87,7 +87,7 @@ enum err sandbox_enter(const struct sandbox *sb);
  * sandbox_enter.
  */
 enum err sandbox_drop_directory(const struct sandbox *sb);
-enum err sandbox_filter_directory(void);
+enum err sandbox_filter_directory(const struct sandbox *sb);
 
 /*
  * sandbox_drop_caps: give up every capability, for a monitor started

@@ -1025,44 +1025,52 @@ check_finds_a_login_that_leads_nowhere(void **state)
 	registry_close(reg);
 }
 
+/*
+ * u, stored as it is under its name and login behind the registry's
+ * back, makes registry_check fail with want in its reason. Frees u.
+ */
+static void
+assert_check_refuses_user(const struct fixture *f, struct user *u,
+    const char *want)
+{
+	struct registry *reg;
+	uint8_t *rec;
+	size_t len;
+	char why[256];
+
+	assert_int_equal(user_encode(u, &rec, &len), ERR_OK);
+	raw_put(f, "users", u->name, strlen(u->name), rec, len);
+	raw_put(f, "logins", u->login, strlen(u->login), u->name,
+	    strlen(u->name));
+	free(rec);
+	user_free(u);
+	reg = open_as(f, REGISTRY_READ);
+	assert_int_equal(registry_check(reg, why, sizeof(why)),
+	    ERR_INTERNAL);
+	assert_non_null(strstr(why, want));
+	registry_close(reg);
+}
+
 /* A registered key damaged on disk is found by the check. */
 static void
 check_finds_a_damaged_key(void **state)
 {
 	struct fixture *f = *state;
 	struct registry *reg = open_as(f, REGISTRY_CREATE);
-	struct user *u = make_user("alice", "alice");
-	uint8_t *rec;
-	size_t len;
-	char why[256];
+	struct user *u;
 
 	add_user(reg, "bob", "bob");
 	registry_close(reg);
 	/* A key blob that is no key, with the fingerprint of a good one. */
+	u = make_user("alice", "alice");
 	memcpy(u->keys[0].blob, "\0\0\0\x0bssh-ed25518", 15);
-	assert_int_equal(user_encode(u, &rec, &len), ERR_OK);
-	raw_put(f, "users", "alice", 5, rec, len);
-	raw_put(f, "logins", "alice", 5, "alice", 5);
-	free(rec);
-	reg = open_as(f, REGISTRY_READ);
-	assert_int_equal(registry_check(reg, why, sizeof(why)),
-	    ERR_INTERNAL);
-	assert_non_null(strstr(why, "key 1 of user alice"));
-	registry_close(reg);
+	assert_check_refuses_user(f, u, "key 1 of user alice");
 
 	/* A good key under another key's fingerprint. */
-	user_free(u);
 	u = make_user("alice", "alice");
-	strcpy(u->keys[0].fp, "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
-	assert_int_equal(user_encode(u, &rec, &len), ERR_OK);
-	raw_put(f, "users", "alice", 5, rec, len);
-	free(rec);
-	user_free(u);
-	reg = open_as(f, REGISTRY_READ);
-	assert_int_equal(registry_check(reg, why, sizeof(why)),
-	    ERR_INTERNAL);
-	assert_non_null(strstr(why, "stored fingerprint"));
-	registry_close(reg);
+	strcpy(u->keys[0].fp,
+	    "SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU");
+	assert_check_refuses_user(f, u, "stored fingerprint");
 }
 
 static void

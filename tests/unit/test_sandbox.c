@@ -152,7 +152,7 @@ confine_kept_uid(uid_t daemon_uid, gid_t daemon_gid)
 	if (sandbox_prepare(PRIVSEP_USER, &sb) != ERR_OK || sb.drop)
 		return -1;
 	if (sandbox_drop_directory(&sb) != ERR_OK ||
-	    sandbox_filter_directory() != ERR_OK)
+	    sandbox_filter_directory(&sb) != ERR_OK)
 		return -1;
 	return 0;
 }
@@ -165,7 +165,7 @@ confine(enum confine how, const struct sandbox *sb, const struct passwd *d)
 		return sandbox_enter(sb) == ERR_OK ? 0 : -1;
 	case CONFINE_DIRECTORY:
 		return sandbox_drop_directory(sb) == ERR_OK &&
-		    sandbox_filter_directory() == ERR_OK ? 0 : -1;
+		    sandbox_filter_directory(sb) == ERR_OK ? 0 : -1;
 	case CONFINE_DIRECTORY_KEPT:
 		return confine_kept_uid(d->pw_uid, d->pw_gid);
 	}
